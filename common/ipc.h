@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The IPC protocol between main, its workers, its auth helpers and cstpctl: message
+ * catalogue, codec and transport. Process: any.
+ *
+ * Transport: one AF_UNIX SOCK_SEQPACKET socketpair per peer; one datagram = one message.
+ * Wire header (12 bytes, network order): version:u8 (= IPC_VERSION), flags:u8 (= 0),
+ * type:u16, len:u32 (payload bytes, must equal what arrived), id:u32 (matches a reply to
+ * its request). Payload fields are written one by one (integers big-endian, strings as
+ * u16 length + bytes without NUL); decoding must consume the payload exactly.
+ *
+ * Login (worker -> main -> auth helper):
+ *
+ *   main                                worker (unprivileged)              helper
+ *    | accept TCP; wait for first byte     |                                  |
+ *    | spawn worker (fd 3 = client, fd 4 = IPC)                               |
+ *    |-- IPC_WORKER_INIT ----------------->| load cert/key, drop privileges    |
+ *    |                                     | TLS handshake, HTTP, XML init    |
+ *    |<-- IPC_AUTH_REQ (user, password) ---|                                  |
+ *    |-- IPC_HELPER_AUTH_REQ ------------------------------------------------>| crypt_r
+ *    |<-- IPC_HELPER_AUTH_REP ------------------------------------------------|
+ *    | create session + cookie             |                                  |
+ *    |-- IPC_AUTH_REP (cookie, id) ------->| `complete` XML to the client     |
+ *
+ * Tunnel (issue: CONNECT): IPC_TUNNEL_REQ (cookie, client MTU/addresses) ->
+ * IPC_TUNNEL_REP (+ tun fd via SCM_RIGHTS); during the tunnel the worker sends
+ * IPC_WORKER_STATS periodically and IPC_WORKER_BYE (reason) before it exits; main may
+ * send IPC_TERMINATE. A Cisco logout POST sends IPC_LOGOUT_REQ (cookie).
+ */
+#ifndef CSTPD_COMMON_IPC_H
+#define CSTPD_COMMON_IPC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define IPC_VERSION 1
+#define IPC_HDR_LEN 12
+#define IPC_MSG_MAX 65536 /* whole datagram */
+#define IPC_MAX_FDS 2
+
+#define IPC_NAME_MAX 63
+#define IPC_LABEL_MAX 127
+#define IPC_PATH_MAX 255
+#define IPC_TEXT_MAX 1023
+#define IPC_SECRET_MAX 255
+#define IPC_ADDR_MAX 63
+#define IPC_COOKIE_LEN 32                     /* random bytes in a session cookie */
+#define IPC_COOKIE_STR (2 * IPC_COOKIE_LEN)   /* as upper-case hex */
+#define IPC_CTX_STR 32                        /* auth-context handle, hex */
+#define IPC_GROUPS_MAX 32
+#define IPC_TICKET_KEY_LEN 80
+
+/* Bands: 0x01xx worker->main, 0x02xx main->worker, 0x03xx main->helper,
+ * 0x04xx helper->main, 0x05xx cstpctl->main, 0x06xx main->cstpctl. */
+enum ipc_type {
+	IPC_AUTH_REQ = 0x0101,
+	IPC_TUNNEL_REQ = 0x0102,
+	IPC_WORKER_STATS = 0x0103,
+	IPC_WORKER_BYE = 0x0104,
+	IPC_LOGOUT_REQ = 0x0105,
+	IPC_WORKER_INIT = 0x0201,
+	IPC_AUTH_REP = 0x0202,
+	IPC_TUNNEL_REP = 0x0203,
+	IPC_TERMINATE = 0x0204,
+	IPC_LOGOUT_REP = 0x0205,
+	IPC_HELPER_AUTH_REQ = 0x0301,
+	IPC_HELPER_AUTH_REP = 0x0401,
+};
+
+enum ipc_worker_flags {
+	IPC_WF_CISCO_COMPAT = 1u << 0, /* TLS 1.2 maximum, no client-cert request per conn */
+	IPC_WF_NO_DROP = 1u << 1,      /* tests only: keep running as the spawning user */
+};
+
+/* Main -> worker, first message: everything the worker needs before the first client
+ * byte. The worker never reads a config file. */
+struct ipc_worker_init {
+	uint32_t log_level;
+	uint32_t flags;
+	uint32_t uid;
+	uint32_t gid;
+	uint32_t handshake_timeout; /* seconds */
+	uint32_t auth_timeout;      /* seconds */
+	uint64_t conn_id;
+	char client_addr[IPC_ADDR_MAX + 1];
+	char cert_file[IPC_PATH_MAX + 1];
+	char key_file[IPC_PATH_MAX + 1];
+	char ca_file[IPC_PATH_MAX + 1];
+	char chroot_dir[IPC_PATH_MAX + 1];
+	char tls_priorities[IPC_TEXT_MAX + 1];
+	uint8_t ticket_key[IPC_TICKET_KEY_LEN]; /* secret: shared TLS session-ticket keys */
+	char banner[IPC_TEXT_MAX + 1];
+	char pre_login_banner[IPC_TEXT_MAX + 1];
+	uint32_t n_groups; /* offered in the form's group_list; 0 = no select */
+	char group_names[IPC_GROUPS_MAX][IPC_NAME_MAX + 1];
+	char group_labels[IPC_GROUPS_MAX][IPC_LABEL_MAX + 1];
+	uint32_t default_group; /* index into the groups preselected */
+	char profile_uri[IPC_PATH_MAX + 1];
+	char profile_hash[41];
+};
+
+enum ipc_auth_kind { IPC_AUTH_KIND_PASSWORD = 1, IPC_AUTH_KIND_CHALLENGE = 2 };
+
+struct ipc_auth_req {
+	uint32_t kind;               /* enum ipc_auth_kind */
+	char ctx[IPC_CTX_STR + 1];   /* auth context from a previous round, or empty */
+	char group[IPC_LABEL_MAX + 1]; /* group-select as the client sent it (name or label) */
+	char username[IPC_NAME_MAX + 1];
+	char password[IPC_SECRET_MAX + 1]; /* secret */
+	char user_agent[IPC_LABEL_MAX + 1];
+};
+
+enum ipc_auth_status {
+	IPC_AUTH_OK = 1,
+	IPC_AUTH_FAILED = 2,      /* show the form again with `message` */
+	IPC_AUTH_CHALLENGE = 3,   /* show a challenge form with `message`, keep `ctx` */
+	IPC_AUTH_UNAVAILABLE = 4, /* back end down or busy: form again with `message` */
+	IPC_AUTH_REFUSED = 5,     /* final: answer 401 and close */
+};
+
+struct ipc_auth_rep {
+	uint32_t status; /* enum ipc_auth_status */
+	char ctx[IPC_CTX_STR + 1];
+	char message[IPC_TEXT_MAX + 1];
+	char username[IPC_NAME_MAX + 1];
+	char group[IPC_NAME_MAX + 1];
+	uint32_t session_id;
+	char cookie[IPC_COOKIE_STR + 1]; /* secret */
+};
+
+struct ipc_logout_req {
+	char cookie[IPC_COOKIE_STR + 1]; /* secret */
+};
+
+struct ipc_logout_rep {
+	uint32_t ok;
+};
+
+struct ipc_worker_bye {
+	uint32_t reason; /* enum disc_reason (disc.h) */
+};
+
+/* Main -> auth helper: check a password against the plain password file. */
+struct ipc_helper_auth_req {
+	char passwd_file[IPC_PATH_MAX + 1];
+	char username[IPC_NAME_MAX + 1];
+	char password[IPC_SECRET_MAX + 1]; /* secret */
+};
+
+struct ipc_helper_auth_rep {
+	uint32_t status; /* enum ipc_auth_status */
+	char message[IPC_TEXT_MAX + 1];
+	uint32_t n_groups;
+	char groups[IPC_GROUPS_MAX][IPC_NAME_MAX + 1];
+};
+
+struct ipc_hdr {
+	uint8_t version;
+	uint8_t flags;
+	uint16_t type;
+	uint32_t len;
+	uint32_t id;
+};
+
+/* Size of the struct that carries `type`, or 0 for an unknown type. */
+size_t ipc_msg_size(uint16_t type);
+/* Encode header + payload into out (cleared first). 0, ERR_RANGE (unknown type),
+ * ERR_FORMAT (a string too long or with control characters), ERR_TOO_LARGE. */
+int ipc_encode(uint16_t type, uint32_t id, const void *msg, uint8_t *out, size_t out_size,
+	       size_t *out_len);
+/* Decode one datagram into hdr and msg (msg must be ipc_msg_size(type) bytes; it is
+ * cleared first). Rejects a wrong version, flags, unknown type, a length mismatch, a
+ * string with control characters or no room for its NUL, a count above its maximum.
+ * 0 or ERR_FORMAT / ERR_TRUNCATED / ERR_RANGE / ERR_TOO_LARGE. */
+int ipc_decode(const uint8_t *dgram, size_t len, struct ipc_hdr *hdr, void *msg,
+	       size_t msg_size);
+/* Encode and send one message, with up to IPC_MAX_FDS descriptors. Non-blocking when
+ * the socket is. 0, ERR_SYS (errno set; EAGAIN when it would block) or a codec error. */
+int ipc_send(int sock, uint16_t type, uint32_t id, const void *msg, const int *fds,
+	     size_t nfds);
+/* Receive one datagram into buf; received descriptors go to fds (*nfds set; extras are
+ * closed). 0, ERR_PEER_CLOSED, ERR_SYS (errno set), ERR_TOO_LARGE (truncated datagram). */
+int ipc_recv(int sock, uint8_t *buf, size_t cap, size_t *len, int *fds, size_t *nfds);
+/* Wipe the secret fields of a decoded or to-be-encoded message. */
+void ipc_wipe(uint16_t type, void *msg);
+
+#endif

@@ -1,0 +1,963 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The main process: listeners, connections and their workers, sessions, signals.
+ * Process: main. */
+#include "mainproc.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ev.h>
+
+#include "authhelper.h"
+#include "ban.h"
+#include "confload.h"
+#include "err.h"
+#include "ipc.h"
+#include "launch.h"
+#include "log.h"
+#include "passwd.h"
+#include "secmem.h"
+#include "session.h"
+#include "strutil.h"
+
+#define LISTEN_MAX 8
+#define CONN_BUCKETS 16384
+#define MAX_FAILED_LOGINS 3 /* per connection; then 401 */
+#define BAN_TABLE_SIZE 16384
+
+enum conn_state {
+	CONN_WAITING = 1u << 0,      /* accepted; no byte yet, no worker */
+	CONN_PREAUTH = 1u << 1,      /* worker running, not authenticated */
+	CONN_AUTH_PENDING = 1u << 2, /* a login is with the auth helpers */
+	CONN_AUTHED = 1u << 3,       /* login succeeded on this connection */
+	CONN_TUNNEL = 1u << 4,       /* carries a tunnel */
+	CONN_CLOSING = 1u << 5,
+};
+
+struct conn {
+	uint64_t id;
+	unsigned state;
+	int fd;  /* client socket, only while WAITING */
+	int ipc; /* main's end of the worker socketpair */
+	pid_t pid;
+	struct sockaddr_storage peer;
+	char peer_str[IPC_ADDR_MAX + 1];
+	ev_io io;
+	ev_timer timer;
+	struct conn *prev, *next; /* in one of the pre-auth FIFO lists */
+	struct conn **list;       /* which list, or NULL */
+	struct conn *next_by_pid, *next_by_id;
+	unsigned failed_logins;
+	uint32_t auth_req_id;
+	char pend_user[IPC_NAME_MAX + 1];
+	char pend_group[IPC_NAME_MAX + 1]; /* resolved group name, "" = user's default */
+	bool pend_default_group;
+	struct session *session; /* borrowed */
+};
+
+struct offered_group {
+	char name[IPC_NAME_MAX + 1]; /* "" for the default-select-group entry */
+	char label[IPC_LABEL_MAX + 1];
+};
+
+static struct {
+	struct ev_loop *loop;
+	struct conf *conf;
+	char worker_path[4096];
+	char self_path[4096];
+	uid_t uid;
+	gid_t gid;
+	int listen_fd[LISTEN_MAX];
+	ev_io listen_io[LISTEN_MAX];
+	size_t n_listen;
+	ev_signal sig_term, sig_int, sig_hup;
+	ev_child child;
+	struct conn *by_pid[CONN_BUCKETS];
+	struct conn *by_id[CONN_BUCKETS];
+	struct conn *waiting_head, *waiting_tail; /* FIFO: oldest first */
+	struct conn *preauth_head, *preauth_tail;
+	size_t n_waiting, n_preauth, n_tunnel, n_conns;
+	uint64_t next_conn_id;
+	struct session_table *sessions;
+	struct ban_table *bans;
+	uint8_t ticket_key[IPC_TICKET_KEY_LEN];
+	struct offered_group groups[IPC_GROUPS_MAX];
+	size_t n_groups;
+	size_t default_group;
+	uint64_t logins_ok, logins_failed;
+	bool stopping;
+} M;
+
+static void conn_free(struct conn *c, const char *why);
+
+static uint64_t mono_s(void)
+{
+	return now_ms() / 1000;
+}
+
+/* --- connection indexes --- */
+
+static size_t pid_bucket(pid_t pid)
+{
+	return ((size_t)pid * 2654435761u) & (CONN_BUCKETS - 1);
+}
+
+static size_t id_bucket(uint64_t id)
+{
+	return (size_t)(id * 11400714819323198485ull >> 40) & (CONN_BUCKETS - 1);
+}
+
+static struct conn *conn_by_pid(pid_t pid)
+{
+	for (struct conn *c = M.by_pid[pid_bucket(pid)]; c; c = c->next_by_pid)
+		if (c->pid == pid)
+			return c;
+	return NULL;
+}
+
+static struct conn *conn_by_id(uint64_t id)
+{
+	for (struct conn *c = M.by_id[id_bucket(id)]; c; c = c->next_by_id)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+static void unlink_pid(struct conn *c)
+{
+	struct conn **pp = &M.by_pid[pid_bucket(c->pid)];
+
+	while (*pp && *pp != c)
+		pp = &(*pp)->next_by_pid;
+	if (*pp)
+		*pp = c->next_by_pid;
+}
+
+static void unlink_id(struct conn *c)
+{
+	struct conn **pp = &M.by_id[id_bucket(c->id)];
+
+	while (*pp && *pp != c)
+		pp = &(*pp)->next_by_id;
+	if (*pp)
+		*pp = c->next_by_id;
+}
+
+/* --- pre-auth FIFO lists (waiting for a first byte / worker not yet authenticated) --- */
+
+static void list_remove(struct conn *c)
+{
+	bool waiting = c->list == &M.waiting_head;
+	struct conn **head = waiting ? &M.waiting_head : &M.preauth_head;
+	struct conn **tail = waiting ? &M.waiting_tail : &M.preauth_tail;
+
+	if (!c->list)
+		return;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		*head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		*tail = c->prev;
+	c->prev = c->next = NULL;
+	c->list = NULL;
+	if (waiting)
+		M.n_waiting--;
+	else
+		M.n_preauth--;
+}
+
+static void list_append(struct conn *c, bool waiting)
+{
+	struct conn **head = waiting ? &M.waiting_head : &M.preauth_head;
+	struct conn **tail = waiting ? &M.waiting_tail : &M.preauth_tail;
+
+	list_remove(c);
+	c->prev = *tail;
+	c->next = NULL;
+	if (*tail)
+		(*tail)->next = c;
+	else
+		*head = c;
+	*tail = c;
+	c->list = head;
+	if (waiting)
+		M.n_waiting++;
+	else
+		M.n_preauth++;
+}
+
+/* --- helpers --- */
+
+static void format_addr(const struct sockaddr_storage *ss, char *dst, size_t n)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &in->sin_addr, host, sizeof(host));
+		port = ntohs(in->sin_port);
+		snprintf(dst, n, "%s:%u", host, port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof(host));
+		port = ntohs(in6->sin6_port);
+		snprintf(dst, n, "[%s]:%u", host, port);
+	} else {
+		snprintf(dst, n, "unknown");
+	}
+}
+
+static int send_to_worker(struct conn *c, uint16_t type, uint32_t id, void *msg, const int *fds,
+			  size_t nfds)
+{
+	int r = ipc_send(c->ipc, type, id, msg, fds, nfds);
+
+	ipc_wipe(type, msg);
+	if (r != 0) {
+		/* Main never waits for a worker: a worker that cannot take a message is
+		 * stuck or gone. */
+		log_warn("conn %llu: cannot send to worker %d (%s): killing it",
+			 (unsigned long long)c->id, (int)c->pid, err_str(r));
+		if (c->pid > 0)
+			kill(c->pid, SIGKILL);
+		c->state = CONN_CLOSING;
+	}
+	return r;
+}
+
+/* --- timers --- */
+
+static void conn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct conn *c = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (c->state == CONN_WAITING) {
+		log_info("%s: no TLS handshake within %d s: closing", c->peer_str,
+			 M.conf->handshake_timeout);
+		conn_free(c, NULL);
+		return;
+	}
+	if (c->pid > 0 && !(c->state & CONN_TUNNEL)) {
+		log_info("%s: worker %d still unauthenticated after the auth timeout: killing it",
+			 c->peer_str, (int)c->pid);
+		kill(c->pid, SIGKILL);
+	}
+}
+
+/* --- worker spawning --- */
+
+static void fill_worker_init(struct conn *c, struct ipc_worker_init *in)
+{
+	const struct conf *cf = M.conf;
+
+	memset(in, 0, sizeof(*in));
+	in->log_level = (uint32_t)log_get_level();
+	in->flags = cf->cisco_client_compat ? IPC_WF_CISCO_COMPAT : 0;
+	in->uid = (uint32_t)M.uid;
+	in->gid = (uint32_t)M.gid;
+	in->handshake_timeout = (uint32_t)cf->handshake_timeout;
+	in->auth_timeout = (uint32_t)cf->auth_timeout;
+	in->conn_id = c->id;
+	str_copy(in->client_addr, sizeof(in->client_addr), c->peer_str);
+	str_copy(in->cert_file, sizeof(in->cert_file), cf->server_cert);
+	str_copy(in->key_file, sizeof(in->key_file), cf->server_key);
+	str_copy(in->ca_file, sizeof(in->ca_file), cf->ca_cert);
+	str_copy(in->chroot_dir, sizeof(in->chroot_dir), cf->chroot_dir);
+	str_copy(in->tls_priorities, sizeof(in->tls_priorities), cf->tls_priorities);
+	memcpy(in->ticket_key, M.ticket_key, sizeof(in->ticket_key));
+	str_copy(in->banner, sizeof(in->banner), cf->banner);
+	str_copy(in->pre_login_banner, sizeof(in->pre_login_banner), cf->pre_login_banner);
+	in->n_groups = (uint32_t)M.n_groups;
+	for (size_t i = 0; i < M.n_groups; i++) {
+		str_copy(in->group_names[i], sizeof(in->group_names[i]), M.groups[i].name);
+		str_copy(in->group_labels[i], sizeof(in->group_labels[i]), M.groups[i].label);
+	}
+	in->default_group = (uint32_t)M.default_group;
+}
+
+static void worker_read_cb(struct ev_loop *loop, ev_io *w, int revents);
+
+static int conn_spawn_worker(struct conn *c)
+{
+	struct ipc_worker_init init;
+	char *argv[] = { M.worker_path, NULL };
+	int sv[2], fds[2];
+
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
+		log_err_sys("socketpair");
+		return ERR_SYS;
+	}
+	fds[0] = c->fd;
+	fds[1] = sv[1];
+	c->pid = spawn_program(M.worker_path, argv, fds, 2);
+	close(sv[1]);
+	if (c->pid < 0) {
+		log_err_sys("cannot start worker %s", M.worker_path);
+		close(sv[0]);
+		return ERR_SYS;
+	}
+	close(c->fd);
+	c->fd = -1;
+	c->ipc = sv[0];
+	fcntl(c->ipc, F_SETFL, O_NONBLOCK);
+	c->next_by_pid = M.by_pid[pid_bucket(c->pid)];
+	M.by_pid[pid_bucket(c->pid)] = c;
+	c->state = CONN_PREAUTH;
+	ev_io_init(&c->io, worker_read_cb, c->ipc, EV_READ);
+	c->io.data = c;
+	ev_io_start(M.loop, &c->io);
+	ev_timer_stop(M.loop, &c->timer);
+	ev_timer_set(&c->timer,
+		     (double)M.conf->auth_timeout + (double)M.conf->handshake_timeout + 5.0, 0.);
+	ev_timer_start(M.loop, &c->timer);
+	list_append(c, false);
+	fill_worker_init(c, &init);
+	log_debug("%s: worker %d started", c->peer_str, (int)c->pid);
+	return send_to_worker(c, IPC_WORKER_INIT, 0, &init, NULL, 0);
+}
+
+static void client_readable_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+
+	(void)revents;
+	/* The client spoke: only now does it cost a process. Main never reads its bytes. */
+	ev_io_stop(loop, w);
+	if (conn_spawn_worker(c) != 0)
+		conn_free(c, "cannot start a worker");
+}
+
+/* --- connection lifetime --- */
+
+static void conn_free(struct conn *c, const char *why)
+{
+	if (why)
+		log_info("%s: connection closed: %s", c->peer_str, why);
+	ev_io_stop(M.loop, &c->io);
+	ev_timer_stop(M.loop, &c->timer);
+	list_remove(c);
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->ipc >= 0)
+		close(c->ipc);
+	if (c->pid > 0)
+		unlink_pid(c);
+	unlink_id(c);
+	if (c->state & CONN_TUNNEL)
+		M.n_tunnel--;
+	if (c->session && c->session->conn == c)
+		c->session->conn = NULL;
+	M.n_conns--;
+	free(c);
+}
+
+/* Make room for one more pre-auth connection: drop the oldest idle one (no byte sent),
+ * else the oldest unauthenticated worker. Idle floods cannot lock users out. */
+static void preauth_make_room(void)
+{
+	struct conn *victim;
+
+	if (M.n_waiting + M.n_preauth < (size_t)M.conf->max_preauth_clients)
+		return;
+	victim = M.waiting_head ? M.waiting_head : M.preauth_head;
+	if (!victim)
+		return;
+	log_info("%s: pre-auth limit (%d) reached: dropping the oldest pre-auth connection",
+		 victim->peer_str, M.conf->max_preauth_clients);
+	if (victim->state == CONN_WAITING) {
+		conn_free(victim, NULL);
+	} else {
+		list_remove(victim);
+		kill(victim->pid, SIGKILL);
+		victim->state = CONN_CLOSING;
+	}
+}
+
+/* Accept and admit (or refuse) one connection. False when there was none to accept. */
+static bool accept_one(int lfd)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	uint64_t remaining;
+	struct conn *c;
+	int fd;
+
+	fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC | SOCK_NONBLOCK);
+	if (fd < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			return false;
+		if (errno != EINTR && errno != ECONNABORTED)
+			log_warn_sys("accept");
+		return errno == EINTR || errno == ECONNABORTED;
+	}
+	if (ban_is_banned(M.bans, (struct sockaddr *)&ss, mono_s(), &remaining)) {
+		char a[IPC_ADDR_MAX + 1];
+
+		format_addr(&ss, a, sizeof(a));
+		log_info("%s: refused: address banned for %llu more s", a,
+			 (unsigned long long)remaining);
+		close(fd);
+		return true;
+	}
+	if (M.conf->max_clients && M.n_tunnel >= (size_t)M.conf->max_clients) {
+		log_notice("refusing a connection: max-clients (%d) tunnels active",
+			   M.conf->max_clients);
+		close(fd);
+		return true;
+	}
+	preauth_make_room();
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return true;
+	}
+	c->id = ++M.next_conn_id;
+	c->fd = fd;
+	c->ipc = -1;
+	c->pid = -1;
+	c->state = CONN_WAITING;
+	c->peer = ss;
+	format_addr(&ss, c->peer_str, sizeof(c->peer_str));
+	c->next_by_id = M.by_id[id_bucket(c->id)];
+	M.by_id[id_bucket(c->id)] = c;
+	M.n_conns++;
+	list_append(c, true);
+	if (ban_add_points(M.bans, (struct sockaddr *)&ss, M.conf->ban_points_connection,
+			   mono_s()))
+		log_notice("%s: address banned for %d s (connection score)", c->peer_str,
+			   M.conf->ban_time);
+	ev_io_init(&c->io, client_readable_cb, fd, EV_READ);
+	c->io.data = c;
+	ev_io_start(M.loop, &c->io);
+	ev_timer_init(&c->timer, conn_timeout_cb, (double)M.conf->handshake_timeout, 0.);
+	c->timer.data = c;
+	ev_timer_start(M.loop, &c->timer);
+	log_debug("%s: accepted (conn %llu)", c->peer_str, (unsigned long long)c->id);
+	return true;
+}
+
+static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	/* Bounded batch per wake-up so one busy listener cannot starve the rest. */
+	for (int i = 0; i < 64 && accept_one(w->fd); i++)
+		;
+}
+
+/* --- login --- */
+
+/* Map what the client sent as group-select (a label or a name) to an offered group. */
+static const struct offered_group *resolve_group(const char *sent)
+{
+	for (size_t i = 0; i < M.n_groups; i++)
+		if (strcmp(sent, M.groups[i].label) == 0)
+			return &M.groups[i];
+	for (size_t i = 0; i < M.n_groups; i++)
+		if (M.groups[i].name[0] && strcmp(sent, M.groups[i].name) == 0)
+			return &M.groups[i];
+	for (size_t i = 0; i < M.n_groups; i++)
+		if (strcasecmp(sent, M.groups[i].label) == 0 ||
+		    (M.groups[i].name[0] && strcasecmp(sent, M.groups[i].name) == 0))
+			return &M.groups[i];
+	return NULL;
+}
+
+static void auth_reply(struct conn *c, uint32_t status, const char *msg, struct session *s)
+{
+	struct ipc_auth_rep rep;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.status = status;
+	str_copy(rep.message, sizeof(rep.message), msg ? msg : "");
+	if (s) {
+		rep.session_id = s->id;
+		str_copy(rep.username, sizeof(rep.username), s->user);
+		str_copy(rep.group, sizeof(rep.group), s->group);
+		session_cookie_hex(s, rep.cookie);
+	}
+	send_to_worker(c, IPC_AUTH_REP, c->auth_req_id, &rep, NULL, 0);
+}
+
+static void login_failed(struct conn *c, const char *why, bool wrong_password)
+{
+	M.logins_failed++;
+	c->failed_logins++;
+	log_notice("%s: login failed for user '%s': %s", c->peer_str, c->pend_user, why);
+	if (wrong_password && ban_add_points(M.bans, (struct sockaddr *)&c->peer,
+					     M.conf->ban_points_wrong_password, mono_s()))
+		log_notice("%s: address banned for %d s after failed logins", c->peer_str,
+			   M.conf->ban_time);
+	if (c->failed_logins >= MAX_FAILED_LOGINS) {
+		auth_reply(c, IPC_AUTH_REFUSED, "Too many failed logins.", NULL);
+		return;
+	}
+	auth_reply(c, IPC_AUTH_FAILED, "Login failed.", NULL);
+}
+
+static void session_expire_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct session *s = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (s->state == SESSION_ACTIVE)
+		return;
+	log_info("session %u of '%s' expired", s->id, s->user);
+	session_destroy(M.sessions, s);
+}
+
+static bool user_in_group(const struct ipc_helper_auth_rep *rep, const char *group)
+{
+	for (size_t i = 0; i < rep->n_groups; i++)
+		if (strcmp(rep->groups[i], group) == 0)
+			return true;
+	return false;
+}
+
+static void auth_done(uint64_t token, const struct ipc_helper_auth_rep *rep)
+{
+	struct conn *c = conn_by_id(token);
+	const char *group;
+	struct session *s;
+
+	if (!c || c->state != CONN_AUTH_PENDING)
+		return; /* the connection went away meanwhile */
+	c->state = CONN_PREAUTH;
+	if (rep->status == IPC_AUTH_UNAVAILABLE) {
+		log_warn("%s: authentication of '%s' unavailable: %s", c->peer_str, c->pend_user,
+			 rep->message);
+		auth_reply(c, IPC_AUTH_UNAVAILABLE, rep->message, NULL);
+		return;
+	}
+	if (rep->status != IPC_AUTH_OK) {
+		login_failed(c, "wrong password, unknown or locked user", true);
+		return;
+	}
+	group = c->pend_group;
+	if (c->pend_default_group)
+		group = rep->n_groups ? rep->groups[0] : "";
+	else if (group[0] && !user_in_group(rep, group)) {
+		login_failed(c, "not a member of the selected group", false);
+		return;
+	}
+	if (M.conf->max_clients && session_count(M.sessions) >= (size_t)M.conf->max_clients * 2) {
+		log_warn("%s: session table full", c->peer_str);
+		auth_reply(c, IPC_AUTH_UNAVAILABLE, "Server is full.", NULL);
+		return;
+	}
+	s = session_create(M.sessions, c->pend_user, group);
+	if (!s) {
+		auth_reply(c, IPC_AUTH_UNAVAILABLE, "Server error.", NULL);
+		return;
+	}
+	s->created = (uint64_t)time(NULL);
+	ev_timer_init(&s->expire, session_expire_cb, (double)M.conf->cookie_timeout, 0.);
+	s->expire.data = s;
+	ev_timer_start(M.loop, &s->expire);
+	M.logins_ok++;
+	c->state = CONN_AUTHED;
+	c->session = s;
+	list_remove(c);
+	log_notice("%s: user '%s' authenticated (group '%s', session %u)", c->peer_str, s->user,
+		   s->group, s->id);
+	auth_reply(c, IPC_AUTH_OK, NULL, s);
+}
+
+static int on_auth_req(struct conn *c, const struct ipc_hdr *hdr, void *msg)
+{
+	struct ipc_auth_req *req = msg;
+	struct ipc_helper_auth_req hreq;
+	const struct conf_auth *a = &M.conf->auth[0];
+
+	c->auth_req_id = hdr->id;
+	str_copy(c->pend_user, sizeof(c->pend_user), req->username);
+	c->pend_group[0] = '\0';
+	c->pend_default_group = true;
+	if (!str_is_name(req->username, IPC_NAME_MAX)) {
+		login_failed(c, "invalid user name", true);
+		return 0;
+	}
+	if (!req->password[0]) {
+		login_failed(c, "empty password", true);
+		return 0;
+	}
+	if (M.n_groups && req->group[0]) {
+		const struct offered_group *g = resolve_group(req->group);
+
+		if (!g) {
+			login_failed(c, "unknown group", false);
+			return 0;
+		}
+		str_copy(c->pend_group, sizeof(c->pend_group), g->name);
+		c->pend_default_group = g->name[0] == '\0';
+	}
+	if (M.conf->n_auth == 0 || a->kind != CONF_AUTH_PLAIN) {
+		auth_reply(c, IPC_AUTH_UNAVAILABLE, "Authentication method not available.", NULL);
+		return 0;
+	}
+	memset(&hreq, 0, sizeof(hreq));
+	str_copy(hreq.passwd_file, sizeof(hreq.passwd_file), a->passwd);
+	str_copy(hreq.username, sizeof(hreq.username), req->username);
+	str_copy(hreq.password, sizeof(hreq.password), req->password);
+	c->state = CONN_AUTH_PENDING;
+	authhelper_submit(c->id, &hreq);
+	return 0;
+}
+
+static int on_logout_req(struct conn *c, const struct ipc_hdr *hdr, void *msg)
+{
+	struct ipc_logout_req *req = msg;
+	struct ipc_logout_rep rep = { 0 };
+	struct session *s = session_find_cookie(M.sessions, req->cookie);
+
+	if (s && s->state != SESSION_ACTIVE) {
+		log_notice("%s: user '%s' logged out (session %u)", c->peer_str, s->user, s->id);
+		ev_timer_stop(M.loop, &s->expire);
+		if (c->session == s)
+			c->session = NULL;
+		session_destroy(M.sessions, s);
+		rep.ok = 1;
+	}
+	send_to_worker(c, IPC_LOGOUT_REP, hdr->id, &rep, NULL, 0);
+	return 0;
+}
+
+static int on_worker_bye(struct conn *c, const struct ipc_hdr *hdr, void *msg)
+{
+	struct ipc_worker_bye *bye = msg;
+
+	(void)hdr;
+	log_debug("%s: worker %d says goodbye (reason %u)", c->peer_str, (int)c->pid,
+		  bye->reason);
+	c->state = CONN_CLOSING;
+	return 0;
+}
+
+typedef int (*ipc_handler)(struct conn *c, const struct ipc_hdr *hdr, void *msg);
+
+static const struct {
+	uint16_t type;
+	unsigned states;
+	ipc_handler fn;
+} dispatch_table[] = {
+	{ IPC_AUTH_REQ, CONN_PREAUTH | CONN_AUTHED, on_auth_req },
+	{ IPC_LOGOUT_REQ, CONN_PREAUTH | CONN_AUTHED, on_logout_req },
+	{ IPC_WORKER_BYE, CONN_PREAUTH | CONN_AUTHED | CONN_TUNNEL | CONN_AUTH_PENDING,
+	  on_worker_bye },
+};
+
+static void worker_violation(struct conn *c, const char *why)
+{
+	log_err("%s: worker %d broke the IPC protocol (%s): killing it", c->peer_str, (int)c->pid,
+		why);
+	kill(c->pid, SIGKILL);
+	ev_io_stop(M.loop, &c->io);
+	c->state = CONN_CLOSING;
+}
+
+static void worker_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct conn *c = w->data;
+	static uint8_t buf[IPC_MSG_MAX];
+	union {
+		struct ipc_auth_req auth;
+		struct ipc_logout_req logout;
+		struct ipc_worker_bye bye;
+	} msg;
+	struct ipc_hdr hdr;
+	int fds[IPC_MAX_FDS];
+	size_t len, nfds;
+	size_t i;
+	int r;
+
+	(void)revents;
+	r = ipc_recv(c->ipc, buf, sizeof(buf), &len, fds, &nfds);
+	if (r == ERR_SYS && (errno == EAGAIN || errno == EINTR))
+		return;
+	for (size_t k = 0; k < nfds; k++)
+		close(fds[k]); /* workers never send descriptors */
+	if (r == ERR_PEER_CLOSED || (r == ERR_SYS && errno == ECONNRESET)) {
+		ev_io_stop(loop, w); /* the exit is handled by SIGCHLD */
+		return;
+	}
+	if (r != 0 || nfds) {
+		worker_violation(c, r ? err_str(r) : "sent a file descriptor");
+		return;
+	}
+	for (i = 0; i < sizeof(dispatch_table) / sizeof(dispatch_table[0]); i++)
+		if (len >= 4 && dispatch_table[i].type == ((uint16_t)buf[2] << 8 | buf[3]))
+			break;
+	if (i == sizeof(dispatch_table) / sizeof(dispatch_table[0])) {
+		worker_violation(c, "unexpected message type");
+		return;
+	}
+	if (!(dispatch_table[i].states & c->state)) {
+		worker_violation(c, "message not allowed in this state");
+		return;
+	}
+	r = ipc_decode(buf, len, &hdr, &msg, ipc_msg_size(dispatch_table[i].type));
+	secmem_wipe(buf, len);
+	if (r != 0) {
+		worker_violation(c, err_str(r));
+		return;
+	}
+	dispatch_table[i].fn(c, &hdr, &msg);
+	ipc_wipe(hdr.type, &msg);
+}
+
+/* --- children and signals --- */
+
+static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	struct conn *c;
+	int st;
+	pid_t pid;
+
+	(void)w;
+	(void)revents;
+	(void)loop;
+	/* libev reaps one child per callback; collect any others that are waiting too. */
+	pid = w->rpid;
+	st = w->rstatus;
+	do {
+		if (authhelper_child_exited(pid))
+			continue;
+		c = conn_by_pid(pid);
+		if (!c)
+			continue;
+		if (WIFSIGNALED(st))
+			log_info("%s: worker %d killed by signal %d", c->peer_str, (int)pid,
+				 WTERMSIG(st));
+		else
+			log_debug("%s: worker %d exited with status %d", c->peer_str, (int)pid,
+				  WEXITSTATUS(st));
+		conn_free(c, NULL);
+	} while ((pid = waitpid(-1, &st, WNOHANG)) > 0);
+}
+
+static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)revents;
+	log_notice("signal %d: shutting down", w->signum);
+	M.stopping = true;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	(void)loop;
+	(void)w;
+	(void)revents;
+	log_notice("SIGHUP: configuration reload is not implemented yet; keeping the current one");
+}
+
+/* --- start-up --- */
+
+static int open_listeners(void)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char port[16];
+	int r;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	snprintf(port, sizeof(port), "%d", M.conf->tcp_port);
+	r = getaddrinfo(M.conf->listen_host[0] ? M.conf->listen_host : NULL, port, &hints, &res);
+	if (r != 0) {
+		log_err("cannot resolve listen-host '%s': %s", M.conf->listen_host,
+			gai_strerror(r));
+		return ERR_SYS;
+	}
+	for (ai = res; ai && M.n_listen < LISTEN_MAX; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		int one = 1;
+
+		if (fd < 0)
+			continue;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (ai->ai_family == AF_INET6)
+			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 1024) != 0) {
+			char a[IPC_ADDR_MAX + 1];
+
+			format_addr((const struct sockaddr_storage *)ai->ai_addr, a, sizeof(a));
+			log_err_sys("cannot listen on %s", a);
+			close(fd);
+			continue;
+		}
+		M.listen_fd[M.n_listen] = fd;
+		ev_io_init(&M.listen_io[M.n_listen], listen_cb, fd, EV_READ);
+		ev_io_start(M.loop, &M.listen_io[M.n_listen]);
+		M.n_listen++;
+	}
+	freeaddrinfo(res);
+	if (!M.n_listen) {
+		log_err("no TCP listener could be opened on port %d", M.conf->tcp_port);
+		return ERR_SYS;
+	}
+	log_notice("listening on TCP port %d (%zu sockets)", M.conf->tcp_port, M.n_listen);
+	return 0;
+}
+
+static void add_group(const char *name, const char *label)
+{
+	for (size_t i = 0; i < M.n_groups; i++)
+		if (strcmp(M.groups[i].label, label) == 0)
+			return;
+	if (M.n_groups >= IPC_GROUPS_MAX) {
+		log_warn("more than %d groups to offer: '%s' left out", IPC_GROUPS_MAX, label);
+		return;
+	}
+	str_copy(M.groups[M.n_groups].name, sizeof(M.groups[0].name), name);
+	str_copy(M.groups[M.n_groups].label, sizeof(M.groups[0].label), label);
+	M.n_groups++;
+}
+
+/* auto-select-group: offer every group named in the password file. */
+static void add_groups_from_passwd(const char *file)
+{
+	char *data = NULL, *save = NULL, *line;
+	size_t len;
+
+	if (confload_read_file(file, 16u << 20, &data, &len) != 0) {
+		log_warn_sys("auto-select-group: cannot read %s", file);
+		return;
+	}
+	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct passwd_entry e;
+
+		if (passwd_parse_line(line, strlen(line), &e) != 0)
+			continue;
+		for (size_t i = 0; i < e.n_groups; i++)
+			add_group(e.groups[i], e.groups[i]);
+		secmem_wipe(&e, sizeof(e));
+	}
+	secmem_wipe(data, len);
+	free(data);
+}
+
+static void build_group_list(void)
+{
+	const struct conf *cf = M.conf;
+
+	M.n_groups = 0;
+	M.default_group = 0;
+	if (!cf->n_select_group && !cf->auto_select_group)
+		return;
+	if (cf->default_select_group[0])
+		add_group("", cf->default_select_group);
+	for (size_t i = 0; i < cf->n_select_group; i++)
+		add_group(cf->select_group[i].name, cf->select_group[i].label);
+	if (cf->auto_select_group && cf->n_auth && cf->auth[0].kind == CONF_AUTH_PLAIN)
+		add_groups_from_passwd(cf->auth[0].passwd);
+}
+
+static int resolve_ids(void)
+{
+	struct passwd *pw = getpwnam(M.conf->run_as_user);
+	struct group *gr = getgrnam(M.conf->run_as_group);
+
+	if (!pw) {
+		log_err("run-as-user '%s' does not exist", M.conf->run_as_user);
+		return ERR_FORMAT;
+	}
+	if (!gr) {
+		log_err("run-as-group '%s' does not exist", M.conf->run_as_group);
+		return ERR_FORMAT;
+	}
+	M.uid = pw->pw_uid;
+	M.gid = gr->gr_gid;
+	return 0;
+}
+
+static int setup(struct conf *c)
+{
+	struct ban_cfg bc;
+
+	M.conf = c;
+	M.loop = ev_default_loop(EVFLAG_AUTO);
+	if (!M.loop)
+		fatal("cannot create the event loop");
+	if (resolve_ids() != 0)
+		return ERR_FORMAT;
+	if (spawn_find_program("cstpd-worker", M.worker_path, sizeof(M.worker_path)) != 0 ||
+	    access(M.worker_path, X_OK) != 0) {
+		log_err("worker program not found (looked for %s)", M.worker_path);
+		return ERR_SYS;
+	}
+	if (readlink("/proc/self/exe", M.self_path, sizeof(M.self_path) - 1) <= 0)
+		return ERR_SYS;
+	M.sessions = session_table_new();
+	M.bans = ban_new(BAN_TABLE_SIZE);
+	if (!M.sessions || !M.bans)
+		return ERR_NOMEM;
+	bc.max_score = c->max_ban_score;
+	bc.ban_time = c->ban_time;
+	bc.reset_time = c->ban_reset_time;
+	bc.points_wrong_password = c->ban_points_wrong_password;
+	bc.points_connection = c->ban_points_connection;
+	ban_set_cfg(M.bans, &bc);
+	if (secmem_random(M.ticket_key, sizeof(M.ticket_key)) != 0)
+		return ERR_INTERNAL;
+	build_group_list();
+	signal(SIGPIPE, SIG_IGN);
+	if (authhelper_start(M.loop, M.self_path, 2, auth_done) != 0)
+		return ERR_SYS;
+	return open_listeners();
+}
+
+static void shutdown_all(void)
+{
+	for (size_t b = 0; b < CONN_BUCKETS; b++)
+		for (struct conn *c = M.by_id[b]; c; c = c->next_by_id)
+			if (c->pid > 0)
+				kill(c->pid, SIGTERM);
+	authhelper_stop();
+	for (size_t i = 0; i < M.n_listen; i++)
+		close(M.listen_fd[i]);
+	secmem_wipe(M.ticket_key, sizeof(M.ticket_key));
+}
+
+int mainproc_run(struct conf *c, const struct mainproc_opts *o)
+{
+	(void)o;
+	log_set_prefix("main");
+	if (setup(c) != 0)
+		return 1;
+	ev_signal_init(&M.sig_term, stop_cb, SIGTERM);
+	ev_signal_start(M.loop, &M.sig_term);
+	ev_signal_init(&M.sig_int, stop_cb, SIGINT);
+	ev_signal_start(M.loop, &M.sig_int);
+	ev_signal_init(&M.sig_hup, hup_cb, SIGHUP);
+	ev_signal_start(M.loop, &M.sig_hup);
+	ev_child_init(&M.child, child_cb, 0, 0);
+	ev_child_start(M.loop, &M.child);
+	log_notice("cstpd ready");
+	ev_run(M.loop, 0);
+	shutdown_all();
+	log_notice("stopped");
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The session table: sessions created at login, named by a random cookie (the session
+ * token) and a number; indexed by both, so no operation walks all sessions. Process: main. */
+#ifndef CSTPD_MAIN_SESSION_H
+#define CSTPD_MAIN_SESSION_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ipc.h"
+
+enum session_state {
+	SESSION_NEW = 0,      /* authenticated, no tunnel yet */
+	SESSION_ACTIVE = 1,   /* a worker carries its tunnel */
+	SESSION_INACTIVE = 2, /* transport gone; kept for the reconnect window */
+};
+
+struct conn;
+
+/* Main-only: callers may read and set the fields below. */
+struct session {
+	uint32_t id;
+	uint8_t cookie[IPC_COOKIE_LEN]; /* secret */
+	char user[IPC_NAME_MAX + 1];
+	char group[IPC_NAME_MAX + 1];
+	enum session_state state;
+	uint64_t created;   /* wall-clock seconds */
+	ev_timer expire;    /* cookie-timeout while not active */
+	struct conn *conn;  /* borrowed: the worker carrying it, or NULL */
+	struct session *next_by_cookie, *next_by_id, *next_by_user; /* hash chains */
+};
+
+struct session_table;
+
+/* NULL on ENOMEM. */
+struct session_table *session_table_new(void);
+/* Frees every session (without callbacks). */
+void session_table_free(struct session_table *t);
+/* Create a session with a fresh random cookie and id. NULL on failure. */
+struct session *session_create(struct session_table *t, const char *user, const char *group);
+/* Find by the cookie's hex form (any case); constant-time comparison. NULL if unknown. */
+struct session *session_find_cookie(struct session_table *t, const char *hex);
+struct session *session_find_id(struct session_table *t, uint32_t id);
+/* Remove from the table and free (the caller stops its timer first). */
+void session_destroy(struct session_table *t, struct session *s);
+/* Upper-case hex of the cookie; dst has IPC_COOKIE_STR + 1 bytes. */
+void session_cookie_hex(const struct session *s, char *dst);
+size_t session_count(const struct session_table *t);
+/* Count of sessions of `user` (for max-same-clients). Walks only that user's bucket. */
+unsigned session_count_user(struct session_table *t, const char *user);
+
+#endif

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Unit tests for the IPC codec and transport. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "ipc.h"
+#include "tap.h"
+
+static uint8_t out[IPC_MSG_MAX];
+
+static void fill_init(struct ipc_worker_init *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->log_level = 4;
+	in->flags = IPC_WF_CISCO_COMPAT;
+	in->uid = 65534;
+	in->gid = 65534;
+	in->handshake_timeout = 10;
+	in->auth_timeout = 240;
+	in->conn_id = 0x0102030405060708ull;
+	strcpy(in->client_addr, "198.18.0.2:40000");
+	strcpy(in->cert_file, "/etc/cstpd/cert.pem");
+	strcpy(in->key_file, "/etc/cstpd/key.pem");
+	strcpy(in->banner, "Welcome\nline two");
+	for (size_t i = 0; i < sizeof(in->ticket_key); i++)
+		in->ticket_key[i] = (uint8_t)i;
+	in->n_groups = 2;
+	strcpy(in->group_names[0], "staff");
+	strcpy(in->group_labels[0], "Staff");
+	strcpy(in->group_names[1], "contractors");
+	strcpy(in->group_labels[1], "Contractors <ext>");
+	in->default_group = 1;
+}
+
+static void test_roundtrip(void)
+{
+	struct ipc_worker_init in, back;
+	struct ipc_auth_req ar, ar2;
+	struct ipc_helper_auth_rep hr, hr2;
+	struct ipc_hdr hdr;
+	size_t len;
+
+	fill_init(&in);
+	is_int(ipc_encode(IPC_WORKER_INIT, 7, &in, out, sizeof(out), &len), 0, "encode init");
+	is_int(ipc_decode(out, len, &hdr, &back, sizeof(back)), 0, "decode init");
+	is_int(hdr.type, IPC_WORKER_INIT, "type kept");
+	is_int(hdr.id, 7, "id kept");
+	is_int(hdr.len, len - IPC_HDR_LEN, "len is the payload length");
+	ok(memcmp(&in, &back, sizeof(in)) == 0, "init round-trips field for field");
+
+	memset(&ar, 0, sizeof(ar));
+	ar.kind = IPC_AUTH_KIND_PASSWORD;
+	strcpy(ar.username, "alice");
+	strcpy(ar.password, "correct horse");
+	strcpy(ar.group, "Staff");
+	is_int(ipc_encode(IPC_AUTH_REQ, 1, &ar, out, sizeof(out), &len), 0, "encode auth req");
+	is_int(ipc_decode(out, len, &hdr, &ar2, sizeof(ar2)), 0, "decode auth req");
+	is_str(ar2.password, "correct horse", "password carried");
+	ipc_wipe(IPC_AUTH_REQ, &ar2);
+	is_str(ar2.password, "", "ipc_wipe clears the password");
+	is_str(ar2.username, "alice", "ipc_wipe keeps non-secrets");
+
+	memset(&hr, 0, sizeof(hr));
+	hr.status = IPC_AUTH_OK;
+	hr.n_groups = IPC_GROUPS_MAX;
+	for (size_t i = 0; i < IPC_GROUPS_MAX; i++)
+		snprintf(hr.groups[i], sizeof(hr.groups[i]), "g%zu", i);
+	is_int(ipc_encode(IPC_HELPER_AUTH_REP, 3, &hr, out, sizeof(out), &len), 0,
+	       "encode a full group array");
+	is_int(ipc_decode(out, len, &hdr, &hr2, sizeof(hr2)), 0, "decode a full group array");
+	ok(memcmp(&hr, &hr2, sizeof(hr)) == 0, "helper reply round-trips");
+}
+
+static void test_encode_rejects(void)
+{
+	struct ipc_auth_req ar;
+	struct ipc_helper_auth_rep hr;
+	size_t len;
+
+	memset(&ar, 0, sizeof(ar));
+	memset(ar.username, 'a', sizeof(ar.username)); /* no NUL inside the array */
+	is_int(ipc_encode(IPC_AUTH_REQ, 1, &ar, out, sizeof(out), &len), ERR_FORMAT,
+	       "unterminated string refused");
+	memset(&ar, 0, sizeof(ar));
+	strcpy(ar.username, "bad\001name");
+	is_int(ipc_encode(IPC_AUTH_REQ, 1, &ar, out, sizeof(out), &len), ERR_FORMAT,
+	       "control character refused");
+	memset(&hr, 0, sizeof(hr));
+	hr.n_groups = IPC_GROUPS_MAX + 1;
+	is_int(ipc_encode(IPC_HELPER_AUTH_REP, 1, &hr, out, sizeof(out), &len), ERR_RANGE,
+	       "count above maximum refused");
+	is_int(ipc_encode(0x7777, 1, &hr, out, sizeof(out), &len), ERR_RANGE, "unknown type");
+	memset(&ar, 0, sizeof(ar));
+	is_int(ipc_encode(IPC_AUTH_REQ, 1, &ar, out, 20, &len), ERR_TOO_LARGE,
+	       "small output buffer refused");
+}
+
+static void put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+static void test_decode_rejects(void)
+{
+	struct ipc_worker_init in, back;
+	struct ipc_auth_rep rep;
+	struct ipc_hdr hdr;
+	uint8_t copy[IPC_MSG_MAX];
+	size_t len;
+	int crashes = 0, accepted_trunc = 0;
+
+	fill_init(&in);
+	ipc_encode(IPC_WORKER_INIT, 1, &in, out, sizeof(out), &len);
+	memcpy(copy, out, len);
+	copy[0] = 2;
+	is_int(ipc_decode(copy, len, &hdr, &back, sizeof(back)), ERR_FORMAT, "wrong version");
+	memcpy(copy, out, len);
+	copy[1] = 1;
+	is_int(ipc_decode(copy, len, &hdr, &back, sizeof(back)), ERR_FORMAT, "nonzero flags");
+	memcpy(copy, out, len);
+	copy[2] = 0x7f;
+	is_int(ipc_decode(copy, len, &hdr, &back, sizeof(back)), ERR_RANGE, "unknown type");
+	memcpy(copy, out, len);
+	put_u32(copy + 4, (uint32_t)len);
+	is_int(ipc_decode(copy, len, &hdr, &back, sizeof(back)), ERR_FORMAT, "length mismatch");
+	memcpy(copy, out, len);
+	copy[len] = 0;
+	put_u32(copy + 4, (uint32_t)(len + 1 - IPC_HDR_LEN));
+	is_int(ipc_decode(copy, len + 1, &hdr, &back, sizeof(back)), ERR_FORMAT,
+	       "trailing byte refused");
+	is_int(ipc_decode(out, len, &hdr, &rep, sizeof(rep)), ERR_INTERNAL,
+	       "decode into the wrong struct size refused");
+
+	/* Truncate at every offset (header length patched to match): never accepted. */
+	for (size_t cut = 0; cut < len; cut++) {
+		memcpy(copy, out, cut);
+		if (cut >= 8)
+			put_u32(copy + 4, (uint32_t)(cut - IPC_HDR_LEN));
+		if (ipc_decode(copy, cut, &hdr, &back, sizeof(back)) == 0)
+			accepted_trunc++;
+	}
+	is_int(accepted_trunc, 0, "no truncation of a valid message decodes");
+	/* Flip every bit: any result is fine as long as it is clean. */
+	for (size_t i = 0; i < len; i++)
+		for (int b = 0; b < 8; b++) {
+			int r;
+
+			memcpy(copy, out, len);
+			copy[i] ^= (uint8_t)(1u << b);
+			r = ipc_decode(copy, len, &hdr, &back, sizeof(back));
+			if (r > 0)
+				crashes++;
+		}
+	is_int(crashes, 0, "bit flips give 0 or a negative code");
+
+	/* Control character inside a string on the wire. */
+	{
+		struct ipc_auth_req ar, ar2;
+		uint8_t *p;
+
+		memset(&ar, 0, sizeof(ar));
+		strcpy(ar.username, "alice");
+		ipc_encode(IPC_AUTH_REQ, 1, &ar, out, sizeof(out), &len);
+		p = memmem(out, len, "alice", 5);
+		ok(p != NULL, "found the string on the wire");
+		if (p)
+			p[2] = '\033';
+		is_int(ipc_decode(out, len, &hdr, &ar2, sizeof(ar2)), ERR_FORMAT,
+		       "control character on the wire refused");
+	}
+}
+
+static void test_transport(void)
+{
+	struct ipc_auth_req ar, ar2;
+	uint8_t buf[IPC_MSG_MAX];
+	struct ipc_hdr hdr;
+	int sv[2], fds[IPC_MAX_FDS], pfd[2];
+	size_t len, nfds;
+
+	ok(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0, "socketpair");
+	ok(pipe(pfd) == 0, "pipe");
+	memset(&ar, 0, sizeof(ar));
+	strcpy(ar.username, "bob");
+	is_int(ipc_send(sv[0], IPC_AUTH_REQ, 9, &ar, &pfd[0], 1), 0, "send with an fd");
+	is_int(ipc_recv(sv[1], buf, sizeof(buf), &len, fds, &nfds), 0, "recv");
+	is_int(nfds, 1, "one fd received");
+	ok(nfds == 1 && fcntl(fds[0], F_GETFD) & FD_CLOEXEC, "received fd is close-on-exec");
+	is_int(ipc_decode(buf, len, &hdr, &ar2, sizeof(ar2)), 0, "decode received");
+	is_str(ar2.username, "bob", "payload intact");
+	if (nfds)
+		close(fds[0]);
+	is_int(ipc_send(sv[0], IPC_AUTH_REQ, 10, &ar, NULL, 0), 0, "send again");
+	is_int(ipc_recv(sv[1], buf, 8, &len, fds, &nfds), ERR_TOO_LARGE,
+	       "a datagram larger than the buffer is refused (MSG_TRUNC)");
+	fcntl(sv[1], F_SETFL, O_NONBLOCK);
+	is_int(ipc_recv(sv[1], buf, sizeof(buf), &len, fds, &nfds), ERR_SYS,
+	       "nothing pending on a non-blocking socket");
+	close(sv[0]);
+	is_int(ipc_recv(sv[1], buf, sizeof(buf), &len, fds, &nfds), ERR_PEER_CLOSED,
+	       "peer closed");
+	close(sv[1]);
+	close(pfd[0]);
+	close(pfd[1]);
+}
+
+int main(void)
+{
+	test_roundtrip();
+	test_encode_rejects();
+	test_decode_rejects();
+	test_transport();
+	return done_testing();
+}
