@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The configuration parser: ocserv syntax and option names, driven by one table of keys.
- * Process: any (main feeds it lines; it does no I/O). */
+/* The configuration parser: ocserv syntax and option names, driven by a table of keys for
+ * the main file and one for per-user/per-group files. Process: any (main feeds it lines; it
+ * does no I/O). */
 #include "conf.h"
 
 #include <arpa/inet.h>
@@ -45,6 +46,10 @@ enum opt_type {
 	T_IPV4NET,
 	T_IPV4MASK,
 	T_IPV6NET,
+	T_IBOOL,    /* per-user bool: int, -1 until set */
+	T_HOSTNAME, /* one host name */
+	T_EXPL4,    /* one IPv4 address (explicit-ipv4) */
+	T_EXPL6,    /* one IPv6 address (explicit-ipv6) */
 };
 
 enum opt_flag {
@@ -54,13 +59,16 @@ enum opt_flag {
 	F_ZERO = 1 << 3,    /* integer: 0 is accepted besides min..max */
 	F_V4 = 1 << 4,	    /* address list: IPv4 only */
 	F_V6 = 1 << 5,	    /* address list: IPv6 only */
+	F_HAS = 1 << 6,	    /* set the bool at .has once a value is stored */
+	F_NODFLT = 1 << 7,  /* network list: "default" is refused (iroute) */
 };
 
 struct opt {
 	const char *name;
 	enum opt_type type;
 	unsigned flags;
-	size_t off;	     /* target: offsetof(struct conf, ...) */
+	size_t off;	     /* target: offsetof(struct conf or struct conf_user, ...) */
+	size_t has;	     /* F_HAS: offsetof the bool that records "given" */
 	size_t size;	     /* string capacity, or size of one list element */
 	size_t cnt;	     /* lists: offsetof the element count */
 	size_t cap;	     /* lists: capacity */
@@ -262,6 +270,101 @@ static const struct opt opts[] = {
 	O_PERUSER("tunnel_all_dns"),
 };
 
+/* The same checks against struct conf_user. */
+#define UFIELD(f) (((struct conf_user *)0)->f)
+#define U_IS_TYPE(f, T)                                                                            \
+	(0 * sizeof(char[__builtin_types_compatible_p(__typeof__(UFIELD(f)), T) ? 1 : -1]))
+#define U_AT(f, T) .off = offsetof(struct conf_user, f) + U_IS_TYPE(f, T)
+#define U_HAS(h)   .flags = F_HAS, .has = offsetof(struct conf_user, h) + U_IS_TYPE(h, bool)
+
+#define U_INT(n, f, lo, hi, fl)                                                                    \
+	{                                                                                          \
+		.name = n, .type = T_INT, .flags = fl, U_AT(f, int), .min = lo, .max = hi          \
+	}
+#define U_IBOOL(n, f)                                                                              \
+	{                                                                                          \
+		.name = n, .type = T_IBOOL, U_AT(f, int)                                           \
+	}
+#define U_STR(n, t, f)                                                                             \
+	{                                                                                          \
+		.name = n, .type = t, U_AT(f, char[sizeof(UFIELD(f))]), .size = sizeof(UFIELD(f))  \
+	}
+#define U_LIST(n, t, f, c, fl)                                                                     \
+	{                                                                                          \
+		.name = n, .type = t, .flags = fl, .off = offsetof(struct conf_user, f),           \
+		.size = sizeof(UFIELD(f)[0]),                                                      \
+		.cnt = offsetof(struct conf_user, c) + U_IS_TYPE(c, size_t),                       \
+		.cap = sizeof(UFIELD(f)) / sizeof(UFIELD(f)[0])                                    \
+	}
+#define U_HLIST(n, t, f, c, fl, h)                                                                 \
+	{                                                                                          \
+		.name = n, .type = t, .flags = F_HAS | (fl), .off = offsetof(struct conf_user, f), \
+		.has = offsetof(struct conf_user, h) + U_IS_TYPE(h, bool),                         \
+		.size = sizeof(UFIELD(f)[0]),                                                      \
+		.cnt = offsetof(struct conf_user, c) + U_IS_TYPE(c, size_t),                       \
+		.cap = sizeof(UFIELD(f)) / sizeof(UFIELD(f)[0])                                    \
+	}
+
+/* Every key of a per-user or per-group file (ocserv's src/sup-config/file.c), with the
+ * limits of the global table. */
+static const struct opt user_opts[] = {
+	{ .name = "explicit-ipv4",
+	  .type = T_EXPL4,
+	  U_AT(explicit_ipv4, struct in_addr),
+	  U_HAS(has_explicit_ipv4) },
+	{ .name = "explicit-ipv6",
+	  .type = T_EXPL6,
+	  U_AT(explicit_ipv6, struct in6_addr),
+	  U_HAS(has_explicit_ipv6) },
+	U_LIST("iroute", T_ROUTE, iroute, n_iroute, F_NODFLT),
+	U_STR("hostname", T_HOSTNAME, hostname),
+	U_IBOOL("no-udp", no_udp),
+	/* ocserv reads only the underscore spelling here; the global name means the same. */
+	U_IBOOL("tunnel_all_dns", tunnel_all_dns),
+	U_IBOOL("tunnel-all-dns", tunnel_all_dns),
+	U_IBOOL("deny-roaming", deny_roaming),
+	U_IBOOL("client-bypass-protocol", client_bypass_protocol),
+	U_HLIST("dns", T_ADDR, dns, n_dns, 0, has_dns),
+	U_HLIST("ipv4-dns", T_ADDR, dns, n_dns, F_V4, has_dns),
+	U_HLIST("ipv6-dns", T_ADDR, dns, n_dns, F_V6, has_dns),
+	U_HLIST("nbns", T_ADDR, nbns, n_nbns, 0, has_nbns),
+	U_HLIST("ipv4-nbns", T_ADDR, nbns, n_nbns, F_V4, has_nbns),
+	U_HLIST("ipv6-nbns", T_ADDR, nbns, n_nbns, F_V6, has_nbns),
+	U_HLIST("split-dns", T_DNSNAME, split_dns, n_split_dns, 0, has_split_dns),
+	U_HLIST("route", T_ROUTE, route, n_route, 0, has_route),
+	U_HLIST("no-route", T_ROUTE, no_route, n_no_route, 0, has_no_route),
+	{ .name = "ipv4-network", .type = T_IPV4NET },
+	{ .name = "ipv4-netmask", .type = T_IPV4MASK },
+	{ .name = "ipv6-network", .type = T_IPV6NET },
+	{ .name = "ipv6-prefix",
+	  .type = T_UINT,
+	  U_AT(ipv6_prefix, unsigned),
+	  .min = 1,
+	  .max = 128 },
+	U_INT("ipv6-subnet-prefix", ipv6_subnet_prefix, 64, 128, 0),
+	U_INT("keepalive", keepalive, 0, SECS_MAX, 0),
+	U_INT("dpd", dpd, 0, SECS_MAX, 0),
+	U_INT("mobile-dpd", mobile_dpd, 0, SECS_MAX, 0),
+	U_INT("idle-timeout", idle_timeout, 0, SECS_MAX, 0),
+	U_INT("mobile-idle-timeout", mobile_idle_timeout, 0, SECS_MAX, 0),
+	U_INT("session-timeout", session_timeout, 0, SECS_MAX, 0),
+	U_INT("max-same-clients", max_same_clients, 0, COUNT_MAX, 0),
+	U_INT("mtu", mtu, 576, 65535, F_ZERO),
+	U_INT("stats-report-time", stats_report_time, 0, SECS_MAX, 0),
+	U_STR("user-profile", T_PATH, user_profile),
+	{ .name = "default-domain",
+	  .type = T_DOMAINS,
+	  U_AT(default_domain, char[sizeof(UFIELD(default_domain))]),
+	  .size = sizeof(UFIELD(default_domain)),
+	  U_HAS(has_default_domain) },
+	O_NOTIMPL("rx-data-per-sec"),
+	O_NOTIMPL("tx-data-per-sec"),
+	O_NOTIMPL("net-priority"),
+	O_NOTIMPL("cgroup"),
+	O_NOTIMPL("restrict-user-to-routes"),
+	O_NOTIMPL("restrict-user-to-ports"),
+};
+
 static const char ALNUM[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
 /* ---- messages ---- */
@@ -399,9 +502,9 @@ static bool only_chars(const char *s, const char *extra)
 	return strspn(s, set) == strlen(s);
 }
 
-static void *field(struct conf *c, size_t off)
+static void *field(void *base, size_t off)
 {
-	return (char *)c + off;
+	return (char *)base + off;
 }
 
 /* ---- networks ---- */
@@ -549,7 +652,9 @@ static void net_cidr(const struct conf_net *n, char dst[static 64])
 /* ---- value handlers ---- */
 
 struct line_ctx {
-	struct conf *c;
+	struct conf *c;	     /* the global configuration, or NULL ... */
+	struct conf_user *u; /* ... for a per-user/per-group file */
+	void *base;	     /* c or u: what the table's offsets count from */
 	struct conf_ctx *ctx;
 	unsigned line;
 	const struct opt *o;
@@ -571,9 +676,9 @@ static int set_int(const struct line_ctx *l, const char *v)
 		return fail(l->ctx, l->line, ERR_RANGE, "'%s' must be between %lld and %lld%s",
 			    o->name, o->min, o->max, (o->flags & F_ZERO) ? ", or 0" : "");
 	if (o->type == T_UINT)
-		*(unsigned *)field(l->c, o->off) = (unsigned)x;
+		*(unsigned *)field(l->base, o->off) = (unsigned)x;
 	else
-		*(int *)field(l->c, o->off) = (int)x;
+		*(int *)field(l->base, o->off) = (int)x;
 	return 0;
 }
 
@@ -595,7 +700,10 @@ static int set_bool(const struct line_ctx *l, const char *v)
 	if (parse_bool(v, &b) != 0)
 		return fail(l->ctx, l->line, ERR_FORMAT,
 			    "'%s' must be true, false, yes or no, not '%s'", l->o->name, esc(e, v));
-	*(bool *)field(l->c, l->o->off) = l->o->type == T_NBOOL ? !b : b;
+	if (l->o->type == T_IBOOL)
+		*(int *)field(l->base, l->o->off) = b;
+	else
+		*(bool *)field(l->base, l->o->off) = l->o->type == T_NBOOL ? !b : b;
 	return 0;
 }
 
@@ -606,6 +714,7 @@ static bool str_value_ok(enum opt_type t, const char *v, size_t size)
 	case T_HOST: return only_chars(v, ".-:_%");
 	case T_DEVICE: return strlen(v) <= 10 && only_chars(v, "_-");
 	case T_DOMAINS: return only_chars(v, ".-_ ");
+	case T_HOSTNAME: return only_chars(v, ".-_");
 	default: return true;
 	}
 }
@@ -617,13 +726,14 @@ static const char *str_value_rule(enum opt_type t)
 	case T_HOST: return "a host name or address";
 	case T_DEVICE: return "at most 10 of [A-Za-z0-9_-]";
 	case T_DOMAINS: return "DNS domains separated by spaces";
+	case T_HOSTNAME: return "a host name ([A-Za-z0-9._-])";
 	default: return "valid";
 	}
 }
 
 static int set_str(const struct line_ctx *l, const char *v)
 {
-	char *dst = field(l->c, l->o->off);
+	char *dst = field(l->base, l->o->off);
 	char e[80];
 
 	if (strlen(v) >= l->o->size)
@@ -638,11 +748,11 @@ static int set_str(const struct line_ctx *l, const char *v)
 /* Room for one more entry of a list option; ERR_TOO_LARGE when it is full. */
 static void *list_slot(const struct line_ctx *l)
 {
-	size_t *n = field(l->c, l->o->cnt);
+	size_t *n = field(l->base, l->o->cnt);
 
 	if (*n >= l->o->cap)
 		return NULL;
-	return (char *)field(l->c, l->o->off) + *n * l->o->size;
+	return (char *)field(l->base, l->o->off) + *n * l->o->size;
 }
 
 static int list_full(const struct line_ctx *l)
@@ -653,7 +763,7 @@ static int list_full(const struct line_ctx *l)
 
 static void list_commit(const struct line_ctx *l)
 {
-	size_t *n = field(l->c, l->o->cnt);
+	size_t *n = field(l->base, l->o->cnt);
 
 	(*n)++;
 }
@@ -712,6 +822,9 @@ static int add_route(const struct line_ctx *l, const char *v)
 		return fail(l->ctx, l->line, ERR_FORMAT,
 			    "%s '%s' is not 'default', an address or a network", l->o->name,
 			    esc(e, v));
+	if (n.is_default && (l->o->flags & F_NODFLT))
+		return fail(l->ctx, l->line, ERR_FORMAT, "%s must be a network, not 'default'",
+			    l->o->name);
 	/* ocserv silently masks; say so, since a typo in the address is the usual cause. */
 	if (conf_net_mask(&n)) {
 		net_cidr(&n, fixed);
@@ -905,8 +1018,34 @@ static int set_rekey(const struct line_ctx *l, const char *v)
 
 /* ---- address pools ---- */
 
+/* Where the pool keys of the file being parsed go: struct conf or struct conf_user. */
+struct pool_ref {
+	bool *has4, *has6;
+	struct in_addr *net4, *mask4;
+	unsigned *prefix4, *prefix6;
+	struct in6_addr *net6;
+};
+
+static struct pool_ref pool_ref(const struct line_ctx *l)
+{
+	struct pool_ref p;
+
+	if (l->c) {
+		p = (struct pool_ref){ &l->c->has_ipv4,	    &l->c->has_ipv6,	&l->c->ipv4_network,
+				       &l->c->ipv4_netmask, &l->c->ipv4_prefix, &l->c->ipv6_prefix,
+				       &l->c->ipv6_network };
+	} else {
+		p = (struct pool_ref){ &l->u->has_ipv4_network, &l->u->has_ipv6_network,
+				       &l->u->ipv4_network,	&l->u->ipv4_netmask,
+				       &l->u->ipv4_prefix,	&l->u->ipv6_prefix,
+				       &l->u->ipv6_network };
+	}
+	return p;
+}
+
 static int set_ipv4_net(const struct line_ctx *l, const char *v)
 {
+	struct pool_ref p = pool_ref(l);
 	struct conf_net n;
 	bool has_len;
 	char e[80];
@@ -920,17 +1059,18 @@ static int set_ipv4_net(const struct line_ctx *l, const char *v)
 	if (has_len && (n.prefix < 1 || n.prefix > 30))
 		return fail(l->ctx, l->line, ERR_RANGE,
 			    "ipv4-network prefix must be /1 to /30 to leave room for clients");
-	memcpy(&l->c->ipv4_network, n.addr, 4);
-	l->c->has_ipv4 = true;
+	memcpy(p.net4, n.addr, 4);
+	*p.has4 = true;
 	if (has_len) {
-		l->c->ipv4_prefix = n.prefix;
-		mask4(n.prefix, (uint8_t *)&l->c->ipv4_netmask);
+		*p.prefix4 = n.prefix;
+		mask4(n.prefix, (uint8_t *)p.mask4);
 	}
 	return 0;
 }
 
 static int set_ipv4_mask(const struct line_ctx *l, const char *v)
 {
+	struct pool_ref p = pool_ref(l);
 	unsigned prefix;
 	char e[80];
 	int r;
@@ -948,13 +1088,14 @@ static int set_ipv4_mask(const struct line_ctx *l, const char *v)
 	if (r != 0 || prefix < 1 || prefix > 30)
 		return fail(l->ctx, l->line, ERR_RANGE,
 			    "ipv4-netmask must be /1 to /30 to leave room for clients");
-	l->c->ipv4_prefix = prefix;
-	mask4(prefix, (uint8_t *)&l->c->ipv4_netmask);
+	*p.prefix4 = prefix;
+	mask4(prefix, (uint8_t *)p.mask4);
 	return 0;
 }
 
 static int set_ipv6_net(const struct line_ctx *l, const char *v)
 {
+	struct pool_ref p = pool_ref(l);
 	struct conf_net n;
 	bool has_len;
 	char e[80];
@@ -968,49 +1109,86 @@ static int set_ipv6_net(const struct line_ctx *l, const char *v)
 			    esc(e, v));
 	if (has_len && (n.prefix < 1 || n.prefix > 127))
 		return fail(l->ctx, l->line, ERR_RANGE, "ipv6-network prefix must be /1 to /127");
-	memcpy(&l->c->ipv6_network, n.addr, 16);
-	l->c->has_ipv6 = true;
+	memcpy(p.net6, n.addr, 16);
+	*p.has6 = true;
 	if (has_len)
-		l->c->ipv6_prefix = n.prefix;
+		*p.prefix6 = n.prefix;
+	return 0;
+}
+
+/* explicit-ipv4 / explicit-ipv6: one address of the family, no prefix. */
+static int set_explicit(const struct line_ctx *l, const char *v)
+{
+	int family = l->o->type == T_EXPL4 ? AF_INET : AF_INET6;
+	struct conf_net n;
+	bool has_len;
+	char e[80];
+
+	if (parse_net(v, &n, &has_len) != 0 || has_len || n.family != family)
+		return fail(l->ctx, l->line, ERR_FORMAT, "'%s' needs an IPv%c address, not '%s'",
+			    l->o->name, family == AF_INET ? '4' : '6', esc(e, v));
+	memcpy(field(l->base, l->o->off), n.addr, family == AF_INET ? 4 : 16);
 	return 0;
 }
 
 /* ---- lines ---- */
 
-static const struct opt *find_opt(const char *key)
+#define N_OPTS	    (sizeof(opts) / sizeof(opts[0]))
+#define N_USER_OPTS (sizeof(user_opts) / sizeof(user_opts[0]))
+
+static const struct opt *find_opt(const struct opt *table, size_t n, const char *key)
 {
-	for (size_t i = 0; i < sizeof(opts) / sizeof(opts[0]); i++)
-		if (strcmp(opts[i].name, key) == 0)
-			return &opts[i];
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(table[i].name, key) == 0)
+			return &table[i];
 	return NULL;
 }
 
-static int apply(const struct line_ctx *l, const char *v)
+/* Handlers that write only through the table's offsets, so serve both tables. */
+static int apply_any(const struct line_ctx *l, const char *v)
 {
 	switch (l->o->type) {
 	case T_INT:
 	case T_UINT: return set_int(l, v);
 	case T_BOOL:
-	case T_NBOOL: return set_bool(l, v);
+	case T_NBOOL:
+	case T_IBOOL: return set_bool(l, v);
 	case T_NAME:
 	case T_HOST:
 	case T_PATH:
 	case T_TEXT:
 	case T_DOMAINS:
-	case T_DEVICE: return set_str(l, v);
+	case T_DEVICE:
+	case T_HOSTNAME: return set_str(l, v);
 	case T_DNSNAME: return add_dnsname(l, v);
 	case T_ADDR: return add_addr(l, v);
 	case T_ROUTE: return add_route(l, v);
-	case T_GROUP: return add_group(l, v);
-	case T_AUTH: return add_auth(l, v);
-	case T_ACCT: return set_acct(l, v);
-	case T_REKEY: return set_rekey(l, v);
 	case T_IPV4NET: return set_ipv4_net(l, v);
 	case T_IPV4MASK: return set_ipv4_mask(l, v);
 	case T_IPV6NET: return set_ipv6_net(l, v);
-	case T_NONE: break;
+	case T_EXPL4:
+	case T_EXPL6: return set_explicit(l, v);
+	default: break;
 	}
 	return fail(l->ctx, l->line, ERR_INTERNAL, "option '%s' has no handler", l->o->name);
+}
+
+static int apply(const struct line_ctx *l, const char *v)
+{
+	int r;
+
+	if (l->c) {
+		switch (l->o->type) {
+		case T_GROUP: return add_group(l, v);
+		case T_AUTH: return add_auth(l, v);
+		case T_ACCT: return set_acct(l, v);
+		case T_REKEY: return set_rekey(l, v);
+		default: break;
+		}
+	}
+	if ((r = apply_any(l, v)) == 0 && (l->o->flags & F_HAS))
+		*(bool *)field(l->base, l->o->has) = true;
+	return r;
 }
 
 /* "[vhost:NAME]" and any other section header. */
@@ -1024,23 +1202,43 @@ static int section_line(struct conf_ctx *ctx, unsigned line, struct buf_rd *rd)
 		    "virtual hosts ([vhost:NAME] sections) are not supported");
 }
 
-/* The key, checked; lookup of the option it names. */
-static int line_key(struct conf_ctx *ctx, unsigned line, struct buf_rd *krd, const struct opt **o)
+/* Split a line into its key and value; *skip for blank lines and comments. */
+static int line_split(struct conf_ctx *ctx, unsigned lineno, const char *line, struct buf_rd *krd,
+		      struct buf_rd *vrd, bool *skip)
 {
-	char key[KEY_MAX + 1], e[80];
+	size_t n = strnlen(line, CONF_LINE_MAX + 1);
+	uint8_t first;
 
-	*o = NULL;
+	*skip = false;
+	ctx->err[0] = '\0';
+	if (n > CONF_LINE_MAX)
+		return fail(ctx, lineno, ERR_TOO_LARGE, "line is longer than %d bytes",
+			    CONF_LINE_MAX);
+	buf_rd_init(vrd, line, n);
+	rd_trim(vrd);
+	if (buf_peek_u8(vrd, &first) != 0 || first == '#') {
+		*skip = true;
+		return 0;
+	}
+	if (rd_has_ctl(vrd))
+		return fail(ctx, lineno, ERR_FORMAT, "control character in line");
+	if (first == '[')
+		return section_line(ctx, lineno, vrd);
+	if (!rd_split(vrd, '=', krd))
+		return fail(ctx, lineno, ERR_FORMAT, "expected 'option = value'");
+	return 0;
+}
+
+/* The key, trimmed and checked, as a string. */
+static int line_key(struct conf_ctx *ctx, unsigned line, struct buf_rd *krd,
+		    char key[static KEY_MAX + 1])
+{
+	key[0] = '\0';
 	rd_trim(krd);
 	if (!buf_remaining(krd))
 		return fail(ctx, line, ERR_FORMAT, "missing option name before '='");
-	if (buf_get_str(krd, buf_remaining(krd), key, sizeof(key)) != 0)
+	if (buf_get_str(krd, buf_remaining(krd), key, KEY_MAX + 1) != 0)
 		return fail(ctx, line, ERR_FORMAT, "unknown option (name too long)");
-	*o = find_opt(key);
-	if (!*o)
-		return fail(ctx, line, ERR_FORMAT, "unknown option '%s'", esc(e, key));
-	if ((*o)->flags & F_PERUSER)
-		return fail(ctx, line, ERR_FORMAT,
-			    "option '%s' is only valid in per-user/per-group files", key);
 	return 0;
 }
 
@@ -1068,42 +1266,74 @@ static int line_value(const struct line_ctx *l, struct buf_rd *rd, char *v, size
 	return 0;
 }
 
-int conf_parse_line(struct conf *c, struct conf_ctx *ctx, const char *line, unsigned lineno)
+/* What both parsers do once the option is known. */
+static int line_apply(const struct line_ctx *l, struct buf_rd *vrd)
 {
-	struct line_ctx l = { .c = c, .ctx = ctx, .line = lineno };
-	struct buf_rd rd, krd;
 	char v[VAL_MAX + 1];
-	size_t n = strnlen(line, CONF_LINE_MAX + 1);
-	uint8_t first;
 	int r;
 
-	ctx->err[0] = '\0';
-	if (n > CONF_LINE_MAX)
-		return fail(ctx, lineno, ERR_TOO_LARGE, "line is longer than %d bytes",
-			    CONF_LINE_MAX);
-	buf_rd_init(&rd, line, n);
-	rd_trim(&rd);
-	if (buf_peek_u8(&rd, &first) != 0 || first == '#')
-		return 0;
-	if (rd_has_ctl(&rd))
-		return fail(ctx, lineno, ERR_FORMAT, "control character in line");
-	if (first == '[')
-		return section_line(ctx, lineno, &rd);
-	if (!rd_split(&rd, '=', &krd))
-		return fail(ctx, lineno, ERR_FORMAT, "expected 'option = value'");
-	if ((r = line_key(ctx, lineno, &krd, &l.o)) != 0)
-		return r;
-	if (l.o->flags & F_NOTIMPL) {
-		warn(ctx, lineno, "option '%s' is not implemented yet by cstpd; ignored",
-		     l.o->name);
+	if (l->o->flags & F_NOTIMPL) {
+		warn(l->ctx, l->line, "option '%s' is not implemented yet by cstpd; ignored",
+		     l->o->name);
 		return 0;
 	}
-	if (l.o->newname)
-		warn(ctx, lineno, "option '%s' is an old name; ocserv now calls it '%s'", l.o->name,
-		     l.o->newname);
-	if ((r = line_value(&l, &rd, v, sizeof(v))) != 0)
+	if (l->o->newname)
+		warn(l->ctx, l->line, "option '%s' is an old name; ocserv now calls it '%s'",
+		     l->o->name, l->o->newname);
+	if ((r = line_value(l, vrd, v, sizeof(v))) != 0)
 		return r;
-	return apply(&l, v);
+	return apply(l, v);
+}
+
+int conf_parse_line(struct conf *c, struct conf_ctx *ctx, const char *line, unsigned lineno)
+{
+	struct line_ctx l = { .c = c, .base = c, .ctx = ctx, .line = lineno };
+	struct buf_rd vrd, krd;
+	char key[KEY_MAX + 1], e[80];
+	bool skip;
+	int r;
+
+	if ((r = line_split(ctx, lineno, line, &krd, &vrd, &skip)) != 0 || skip)
+		return r;
+	if ((r = line_key(ctx, lineno, &krd, key)) != 0)
+		return r;
+	l.o = find_opt(opts, N_OPTS, key);
+	if (!l.o)
+		return fail(ctx, lineno, ERR_FORMAT, "unknown option '%s'", esc(e, key));
+	if (l.o->flags & F_PERUSER)
+		return fail(ctx, lineno, ERR_FORMAT,
+			    "option '%s' is only valid in per-user/per-group files", key);
+	return line_apply(&l, &vrd);
+}
+
+void conf_user_init(struct conf_user *u)
+{
+	memset(u, 0, sizeof(*u));
+	for (size_t i = 0; i < N_USER_OPTS; i++)
+		if (user_opts[i].type == T_INT || user_opts[i].type == T_IBOOL)
+			*(int *)field(u, user_opts[i].off) = -1;
+}
+
+int conf_user_parse_line(struct conf_user *u, struct conf_ctx *ctx, const char *line,
+			 unsigned lineno)
+{
+	struct line_ctx l = { .u = u, .base = u, .ctx = ctx, .line = lineno };
+	struct buf_rd vrd, krd;
+	char key[KEY_MAX + 1], e[80];
+	bool skip;
+	int r;
+
+	if ((r = line_split(ctx, lineno, line, &krd, &vrd, &skip)) != 0 || skip)
+		return r;
+	if ((r = line_key(ctx, lineno, &krd, key)) != 0)
+		return r;
+	l.o = find_opt(user_opts, N_USER_OPTS, key);
+	if (!l.o && find_opt(opts, N_OPTS, key))
+		return fail(ctx, lineno, ERR_FORMAT,
+			    "option '%s' is not allowed in per-user/per-group files", key);
+	if (!l.o)
+		return fail(ctx, lineno, ERR_FORMAT, "unknown option '%s'", esc(e, key));
+	return line_apply(&l, &vrd);
 }
 
 void conf_init(struct conf *c)

@@ -157,6 +157,52 @@ struct conf {
 	char disconnect_script[CONF_PATH_MAX + 1];
 };
 
+/* What one per-user or per-group file (config-per-user, config-per-group, default-user-config,
+ * default-group-config) sets. Every field is optional: has_X false, an int -1, or an empty
+ * string mean "not set here". Parsing a group file and then a user file into the same struct
+ * gives ocserv's layering: scalars of the later file win, list entries accumulate. */
+struct conf_user {
+	bool has_explicit_ipv4;
+	struct in_addr explicit_ipv4;
+	bool has_explicit_ipv6;
+	struct in6_addr explicit_ipv6;
+	/* per-user pools: parsed and kept (ipv4-netmask alone sets ipv4_prefix/ipv4_netmask) */
+	bool has_ipv4_network;
+	struct in_addr ipv4_network, ipv4_netmask;
+	unsigned ipv4_prefix; /* 0 = not given */
+	bool has_ipv6_network;
+	struct in6_addr ipv6_network;
+	unsigned ipv6_prefix;	/* 0 = not given */
+	int ipv6_subnet_prefix; /* -1 = not set */
+	/* a list given here replaces the global list */
+	struct conf_net dns[CONF_LIST_MAX];
+	size_t n_dns;
+	bool has_dns;
+	struct conf_net nbns[CONF_LIST_MAX];
+	size_t n_nbns;
+	bool has_nbns;
+	char split_dns[CONF_LIST_MAX][CONF_NAME_MAX * 2 + 2];
+	size_t n_split_dns;
+	bool has_split_dns;
+	struct conf_net route[CONF_LIST_MAX];
+	size_t n_route;
+	bool has_route;
+	struct conf_net no_route[CONF_LIST_MAX];
+	size_t n_no_route;
+	bool has_no_route;
+	struct conf_net iroute[CONF_LIST_MAX]; /* networks behind this client; never "default" */
+	size_t n_iroute;
+	/* seconds or counts as in struct conf; -1 = not set */
+	int keepalive, dpd, mobile_dpd, idle_timeout, mobile_idle_timeout, session_timeout,
+		max_same_clients, mtu, stats_report_time;
+	/* -1 = not set, else 0 or 1 */
+	int deny_roaming, no_udp, tunnel_all_dns, client_bypass_protocol;
+	char hostname[CONF_NAME_MAX + 1]; /* empty = not set */
+	char default_domain[CONF_TEXT_MAX + 1];
+	bool has_default_domain;
+	char user_profile[CONF_PATH_MAX + 1]; /* empty = not set */
+};
+
 /* A problem found while parsing: the message names file:line. */
 typedef void (*conf_warn_cb)(void *arg, const char *msg);
 
@@ -183,5 +229,13 @@ void conf_net_format(const struct conf_net *n, char *dst, size_t dst_size);
 /* Clear the host bits of n (those beyond its prefix). Returns true when any were set.
  * ("default" formats as "default"; conf_net_format leaves dst empty if it does not fit.) */
 bool conf_net_mask(struct conf_net *n);
+
+/* Mark every field of u "not set". Cannot fail. */
+void conf_user_init(struct conf_user *u);
+/* Parse one line of a per-user/per-group file, with the global parser's syntax and limits.
+ * A key only meaningful globally is an error; ocserv per-user keys cstpd does not implement
+ * warn through ctx->warn. 0, or ERR_FORMAT/ERR_RANGE/ERR_TOO_LARGE with ctx->err set. */
+int conf_user_parse_line(struct conf_user *u, struct conf_ctx *ctx, const char *line,
+			 unsigned lineno);
 
 #endif

@@ -18,18 +18,35 @@ enum fkind { F_U32, F_U64, F_STR, F_SECRET, F_BYTES, F_STRARR };
 struct field {
 	uint8_t kind;
 	uint32_t off;
-	uint32_t size;      /* of the member (per element for F_STRARR) */
+	uint32_t size;	    /* of the member (per element for F_STRARR) */
 	uint32_t count_off; /* F_STRARR: offset of the uint32_t count */
 	uint32_t max_count; /* F_STRARR */
 };
 
-#define U32(T, m) { F_U32, offsetof(T, m), sizeof(((T *)0)->m), 0, 0 }
-#define U64(T, m) { F_U64, offsetof(T, m), sizeof(((T *)0)->m), 0, 0 }
-#define STR(T, m) { F_STR, offsetof(T, m), sizeof(((T *)0)->m), 0, 0 }
-#define SECRET(T, m) { F_SECRET, offsetof(T, m), sizeof(((T *)0)->m), 0, 0 }
-#define BYTES(T, m) { F_BYTES, offsetof(T, m), sizeof(((T *)0)->m), 0, 0 }
-#define STRARR(T, m, n, max)                                                                \
-	{ F_STRARR, offsetof(T, m), sizeof(((T *)0)->m[0]), offsetof(T, n), max }
+#define U32(T, m)                                                                                  \
+	{                                                                                          \
+		F_U32, offsetof(T, m), sizeof(((T *)0)->m), 0, 0                                   \
+	}
+#define U64(T, m)                                                                                  \
+	{                                                                                          \
+		F_U64, offsetof(T, m), sizeof(((T *)0)->m), 0, 0                                   \
+	}
+#define STR(T, m)                                                                                  \
+	{                                                                                          \
+		F_STR, offsetof(T, m), sizeof(((T *)0)->m), 0, 0                                   \
+	}
+#define SECRET(T, m)                                                                               \
+	{                                                                                          \
+		F_SECRET, offsetof(T, m), sizeof(((T *)0)->m), 0, 0                                \
+	}
+#define BYTES(T, m)                                                                                \
+	{                                                                                          \
+		F_BYTES, offsetof(T, m), sizeof(((T *)0)->m), 0, 0                                 \
+	}
+#define STRARR(T, m, n, max)                                                                       \
+	{                                                                                          \
+		F_STRARR, offsetof(T, m), sizeof(((T *)0)->m[0]), offsetof(T, n), max              \
+	}
 
 static const struct field f_worker_init[] = {
 	U32(struct ipc_worker_init, log_level),
@@ -56,21 +73,15 @@ static const struct field f_worker_init[] = {
 };
 
 static const struct field f_auth_req[] = {
-	U32(struct ipc_auth_req, kind),
-	STR(struct ipc_auth_req, ctx),
-	STR(struct ipc_auth_req, group),
-	STR(struct ipc_auth_req, username),
-	SECRET(struct ipc_auth_req, password),
-	STR(struct ipc_auth_req, user_agent),
+	U32(struct ipc_auth_req, kind),	       STR(struct ipc_auth_req, ctx),
+	STR(struct ipc_auth_req, group),       STR(struct ipc_auth_req, username),
+	SECRET(struct ipc_auth_req, password), STR(struct ipc_auth_req, user_agent),
 };
 
 static const struct field f_auth_rep[] = {
-	U32(struct ipc_auth_rep, status),
-	STR(struct ipc_auth_rep, ctx),
-	STR(struct ipc_auth_rep, message),
-	STR(struct ipc_auth_rep, username),
-	STR(struct ipc_auth_rep, group),
-	U32(struct ipc_auth_rep, session_id),
+	U32(struct ipc_auth_rep, status),    STR(struct ipc_auth_rep, ctx),
+	STR(struct ipc_auth_rep, message),   STR(struct ipc_auth_rep, username),
+	STR(struct ipc_auth_rep, group),     U32(struct ipc_auth_rep, session_id),
 	SECRET(struct ipc_auth_rep, cookie),
 };
 
@@ -83,7 +94,63 @@ static const struct field f_logout_rep[] = {
 };
 
 static const struct field f_worker_bye[] = {
-	U32(struct ipc_worker_bye, reason),
+	U32(struct ipc_worker_bye, reason),	 U64(struct ipc_worker_bye, bytes_in),
+	U64(struct ipc_worker_bye, bytes_out),	 U64(struct ipc_worker_bye, packets_in),
+	U64(struct ipc_worker_bye, packets_out),
+};
+
+static const struct field f_worker_stats[] = {
+	U64(struct ipc_worker_stats, bytes_in),
+	U64(struct ipc_worker_stats, bytes_out),
+	U64(struct ipc_worker_stats, packets_in),
+	U64(struct ipc_worker_stats, packets_out),
+};
+
+static const struct field f_terminate[] = {
+	U32(struct ipc_terminate, reason),
+};
+
+static const struct field f_tunnel_req[] = {
+	SECRET(struct ipc_tunnel_req, cookie),	U32(struct ipc_tunnel_req, flags),
+	U32(struct ipc_tunnel_req, base_mtu),	U32(struct ipc_tunnel_req, client_mtu),
+	U32(struct ipc_tunnel_req, tcp_pmtu),	STR(struct ipc_tunnel_req, addr4),
+	STR(struct ipc_tunnel_req, addr6),	STR(struct ipc_tunnel_req, hostname),
+	STR(struct ipc_tunnel_req, user_agent),
+};
+
+#define TR(m) STR(struct ipc_tunnel_rep, m)
+#define TU(m) U32(struct ipc_tunnel_rep, m)
+static const struct field f_tunnel_rep[] = {
+	TU(status),
+	TR(message),
+	TU(session_id),
+	TR(username),
+	TR(group),
+	TR(device),
+	TR(addr4),
+	TR(netmask4),
+	TR(addr6),
+	TU(prefix6),
+	STRARR(struct ipc_tunnel_rep, dns, n_dns, IPC_LIST_MAX),
+	STRARR(struct ipc_tunnel_rep, nbns, n_nbns, IPC_LIST_MAX),
+	TR(default_domain),
+	STRARR(struct ipc_tunnel_rep, split_dns, n_split_dns, IPC_LIST_MAX),
+	STRARR(struct ipc_tunnel_rep, routes, n_routes, IPC_LIST_MAX),
+	STRARR(struct ipc_tunnel_rep, no_routes, n_no_routes, IPC_LIST_MAX),
+	TU(tunnel_all_dns),
+	TU(client_bypass_protocol),
+	TU(keepalive),
+	TU(dpd),
+	TU(idle_timeout),
+	TU(session_timeout),
+	TU(session_remaining),
+	TU(disconnected_timeout),
+	TU(rekey_time),
+	TU(rekey_method),
+	TU(stats_report_time),
+	TU(base_mtu),
+	TU(mtu),
+	TR(banner),
 };
 
 static const struct field f_helper_auth_req[] = {
@@ -105,7 +172,10 @@ struct msgdef {
 	size_t n_fields;
 };
 
-#define MSG(t, T, f) { t, sizeof(T), f, sizeof(f) / sizeof(f[0]) }
+#define MSG(t, T, f)                                                                               \
+	{                                                                                          \
+		t, sizeof(T), f, sizeof(f) / sizeof(f[0])                                          \
+	}
 
 static const struct msgdef msgs[] = {
 	MSG(IPC_WORKER_INIT, struct ipc_worker_init, f_worker_init),
@@ -114,6 +184,10 @@ static const struct msgdef msgs[] = {
 	MSG(IPC_LOGOUT_REQ, struct ipc_logout_req, f_logout_req),
 	MSG(IPC_LOGOUT_REP, struct ipc_logout_rep, f_logout_rep),
 	MSG(IPC_WORKER_BYE, struct ipc_worker_bye, f_worker_bye),
+	MSG(IPC_WORKER_STATS, struct ipc_worker_stats, f_worker_stats),
+	MSG(IPC_TERMINATE, struct ipc_terminate, f_terminate),
+	MSG(IPC_TUNNEL_REQ, struct ipc_tunnel_req, f_tunnel_req),
+	MSG(IPC_TUNNEL_REP, struct ipc_tunnel_rep, f_tunnel_rep),
 	MSG(IPC_HELPER_AUTH_REQ, struct ipc_helper_auth_req, f_helper_auth_req),
 	MSG(IPC_HELPER_AUTH_REP, struct ipc_helper_auth_rep, f_helper_auth_rep),
 };
@@ -182,17 +256,11 @@ static int enc_field(struct buf_wr *wr, const struct field *f, const void *msg)
 	int r;
 
 	switch (f->kind) {
-	case F_U32:
-		memcpy(&u32, p, sizeof(u32));
-		return buf_put_u32(wr, u32);
-	case F_U64:
-		memcpy(&u64, p, sizeof(u64));
-		return buf_put_u64(wr, u64);
+	case F_U32: memcpy(&u32, p, sizeof(u32)); return buf_put_u32(wr, u32);
+	case F_U64: memcpy(&u64, p, sizeof(u64)); return buf_put_u64(wr, u64);
 	case F_STR:
-	case F_SECRET:
-		return put_str(wr, (const char *)p, f->size);
-	case F_BYTES:
-		return buf_put_bytes(wr, p, f->size);
+	case F_SECRET: return put_str(wr, (const char *)p, f->size);
+	case F_BYTES: return buf_put_bytes(wr, p, f->size);
 	case F_STRARR:
 		u32 = *count_of(msg, f);
 		if (u32 > f->max_count)
@@ -227,10 +295,8 @@ static int dec_field(struct buf_rd *rd, const struct field *f, void *msg, bool s
 		memcpy(p, &u64, sizeof(u64));
 		return 0;
 	case F_STR:
-	case F_SECRET:
-		return get_str(rd, (char *)p, f->size);
-	case F_BYTES:
-		return buf_get_bytes(rd, f->size, p);
+	case F_SECRET: return get_str(rd, (char *)p, f->size);
+	case F_BYTES: return buf_get_bytes(rd, f->size, p);
 	case F_STRARR:
 		if ((r = buf_get_u16(rd, &n)) != 0)
 			return r;
@@ -304,13 +370,13 @@ static bool count_seen(const struct msgdef *d, size_t i)
 	if (d->fields[i].kind != F_STRARR)
 		return false;
 	for (size_t j = 0; j < i; j++)
-		if (d->fields[j].kind == F_STRARR && d->fields[j].count_off == d->fields[i].count_off)
+		if (d->fields[j].kind == F_STRARR &&
+		    d->fields[j].count_off == d->fields[i].count_off)
 			return true;
 	return false;
 }
 
-int ipc_decode(const uint8_t *dgram, size_t len, struct ipc_hdr *hdr, void *msg,
-	       size_t msg_size)
+int ipc_decode(const uint8_t *dgram, size_t len, struct ipc_hdr *hdr, void *msg, size_t msg_size)
 {
 	const struct msgdef *d;
 	struct buf_rd rd;
@@ -354,8 +420,7 @@ void ipc_wipe(uint16_t type, void *msg)
 			secmem_wipe((uint8_t *)msg + d->fields[i].off, d->fields[i].size);
 }
 
-int ipc_send(int sock, uint16_t type, uint32_t id, const void *msg, const int *fds,
-	     size_t nfds)
+int ipc_send(int sock, uint16_t type, uint32_t id, const void *msg, const int *fds, size_t nfds)
 {
 	static uint8_t out[IPC_MSG_MAX];
 	union {

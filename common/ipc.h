@@ -37,17 +37,19 @@
 #define IPC_MSG_MAX 65536 /* whole datagram */
 #define IPC_MAX_FDS 2
 
-#define IPC_NAME_MAX 63
-#define IPC_LABEL_MAX 127
-#define IPC_PATH_MAX 255
-#define IPC_TEXT_MAX 1023
-#define IPC_SECRET_MAX 255
-#define IPC_ADDR_MAX 63
-#define IPC_COOKIE_LEN 32                     /* random bytes in a session cookie */
-#define IPC_COOKIE_STR (2 * IPC_COOKIE_LEN)   /* as upper-case hex */
-#define IPC_CTX_STR 32                        /* auth-context handle, hex */
-#define IPC_GROUPS_MAX 32
+#define IPC_NAME_MAX	   63
+#define IPC_LABEL_MAX	   127
+#define IPC_PATH_MAX	   255
+#define IPC_TEXT_MAX	   1023
+#define IPC_SECRET_MAX	   255
+#define IPC_ADDR_MAX	   63
+#define IPC_COOKIE_LEN	   32			/* random bytes in a session cookie */
+#define IPC_COOKIE_STR	   (2 * IPC_COOKIE_LEN) /* as upper-case hex */
+#define IPC_CTX_STR	   32			/* auth-context handle, hex */
+#define IPC_GROUPS_MAX	   32
 #define IPC_TICKET_KEY_LEN 80
+#define IPC_LIST_MAX	   64 /* DNS servers, routes, split-DNS domains in a tunnel reply */
+#define IPC_NONE	   0xffffffffu /* "no value" for optional timers */
 
 /* Bands: 0x01xx worker->main, 0x02xx main->worker, 0x03xx main->helper,
  * 0x04xx helper->main, 0x05xx cstpctl->main, 0x06xx main->cstpctl. */
@@ -79,7 +81,7 @@ struct ipc_worker_init {
 	uint32_t uid;
 	uint32_t gid;
 	uint32_t handshake_timeout; /* seconds */
-	uint32_t auth_timeout;      /* seconds */
+	uint32_t auth_timeout;	    /* seconds */
 	uint64_t conn_id;
 	char client_addr[IPC_ADDR_MAX + 1];
 	char cert_file[IPC_PATH_MAX + 1];
@@ -101,8 +103,8 @@ struct ipc_worker_init {
 enum ipc_auth_kind { IPC_AUTH_KIND_PASSWORD = 1, IPC_AUTH_KIND_CHALLENGE = 2 };
 
 struct ipc_auth_req {
-	uint32_t kind;               /* enum ipc_auth_kind */
-	char ctx[IPC_CTX_STR + 1];   /* auth context from a previous round, or empty */
+	uint32_t kind;		       /* enum ipc_auth_kind */
+	char ctx[IPC_CTX_STR + 1];     /* auth context from a previous round, or empty */
 	char group[IPC_LABEL_MAX + 1]; /* group-select as the client sent it (name or label) */
 	char username[IPC_NAME_MAX + 1];
 	char password[IPC_SECRET_MAX + 1]; /* secret */
@@ -111,10 +113,10 @@ struct ipc_auth_req {
 
 enum ipc_auth_status {
 	IPC_AUTH_OK = 1,
-	IPC_AUTH_FAILED = 2,      /* show the form again with `message` */
-	IPC_AUTH_CHALLENGE = 3,   /* show a challenge form with `message`, keep `ctx` */
+	IPC_AUTH_FAILED = 2,	  /* show the form again with `message` */
+	IPC_AUTH_CHALLENGE = 3,	  /* show a challenge form with `message`, keep `ctx` */
 	IPC_AUTH_UNAVAILABLE = 4, /* back end down or busy: form again with `message` */
-	IPC_AUTH_REFUSED = 5,     /* final: answer 401 and close */
+	IPC_AUTH_REFUSED = 5,	  /* final: answer 401 and close */
 };
 
 struct ipc_auth_rep {
@@ -135,8 +137,92 @@ struct ipc_logout_rep {
 	uint32_t ok;
 };
 
+/* Counters of one tunnel (since its CONNECT). */
+struct ipc_worker_stats {
+	uint64_t bytes_in; /* from the client, IP bytes */
+	uint64_t bytes_out;
+	uint64_t packets_in;
+	uint64_t packets_out;
+};
+
 struct ipc_worker_bye {
 	uint32_t reason; /* enum disc_reason (disc.h) */
+	uint64_t bytes_in;
+	uint64_t bytes_out;
+	uint64_t packets_in;
+	uint64_t packets_out;
+};
+
+struct ipc_terminate {
+	uint32_t reason; /* enum disc_reason */
+};
+
+enum ipc_tunnel_flags {
+	IPC_TR_WANT_V4 = 1u << 0,
+	IPC_TR_WANT_V6 = 1u << 1,
+	IPC_TR_FULL_V6 = 1u << 2,   /* X-CSTP-Full-IPv6-Capability: true */
+	IPC_TR_IPV6_PATH = 1u << 3, /* the client reached us over IPv6 */
+	IPC_TR_MOBILE = 1u << 4,
+	IPC_TR_CISCO = 1u << 5, /* a Cisco client (not openconnect) */
+};
+
+/* Worker -> main: a CONNECT with the session cookie. */
+struct ipc_tunnel_req {
+	char cookie[IPC_COOKIE_STR + 1]; /* secret */
+	uint32_t flags;			 /* enum ipc_tunnel_flags */
+	uint32_t base_mtu;		 /* X-CSTP-Base-MTU, 0 = absent */
+	uint32_t client_mtu;		 /* X-CSTP-MTU, 0 = absent */
+	uint32_t tcp_pmtu;		 /* of this TLS connection, 0 = unknown */
+	char addr4[IPC_ADDR_MAX + 1];	 /* X-CSTP-Address the client wants back (reconnect) */
+	char addr6[IPC_ADDR_MAX + 1];
+	char hostname[IPC_NAME_MAX + 1];
+	char user_agent[IPC_LABEL_MAX + 1];
+};
+
+enum ipc_tunnel_status {
+	IPC_TUNNEL_OK = 1,
+	IPC_TUNNEL_BAD_COOKIE = 2,  /* 401: unknown or expired session */
+	IPC_TUNNEL_REFUSED = 3,	    /* 403: policy (connect-script, max-same-clients) */
+	IPC_TUNNEL_UNAVAILABLE = 4, /* 503: no address, tun failure; the client may retry */
+};
+
+/* Main -> worker, with the tun descriptor when status is OK. */
+struct ipc_tunnel_rep {
+	uint32_t status; /* enum ipc_tunnel_status */
+	char message[IPC_TEXT_MAX + 1];
+	uint32_t session_id;
+	char username[IPC_NAME_MAX + 1];
+	char group[IPC_NAME_MAX + 1];
+	char device[IPC_NAME_MAX + 1];
+	char addr4[IPC_ADDR_MAX + 1]; /* empty = no IPv4 */
+	char netmask4[IPC_ADDR_MAX + 1];
+	char addr6[IPC_ADDR_MAX + 1]; /* empty = no IPv6 */
+	uint32_t prefix6;
+	uint32_t n_dns;
+	char dns[IPC_LIST_MAX][IPC_ADDR_MAX + 1];
+	uint32_t n_nbns;
+	char nbns[IPC_LIST_MAX][IPC_ADDR_MAX + 1];
+	char default_domain[IPC_TEXT_MAX + 1];
+	uint32_t n_split_dns;
+	char split_dns[IPC_LIST_MAX][IPC_LABEL_MAX + 1];
+	uint32_t n_routes;
+	char routes[IPC_LIST_MAX][IPC_ADDR_MAX + 1];
+	uint32_t n_no_routes;
+	char no_routes[IPC_LIST_MAX][IPC_ADDR_MAX + 1];
+	uint32_t tunnel_all_dns;
+	uint32_t client_bypass_protocol;
+	uint32_t keepalive;
+	uint32_t dpd;
+	uint32_t idle_timeout;	       /* 0 = none */
+	uint32_t session_timeout;      /* 0 = none */
+	uint32_t session_remaining;    /* IPC_NONE = none */
+	uint32_t disconnected_timeout; /* the reconnect window */
+	uint32_t rekey_time;
+	uint32_t rekey_method; /* enum conf_rekey_method */
+	uint32_t stats_report_time;
+	uint32_t base_mtu;
+	uint32_t mtu;
+	char banner[IPC_TEXT_MAX + 1];
 };
 
 /* Main -> auth helper: check a password against the plain password file. */
@@ -171,12 +257,10 @@ int ipc_encode(uint16_t type, uint32_t id, const void *msg, uint8_t *out, size_t
  * cleared first). Rejects a wrong version, flags, unknown type, a length mismatch, a
  * string with control characters or no room for its NUL, a count above its maximum.
  * 0 or ERR_FORMAT / ERR_TRUNCATED / ERR_RANGE / ERR_TOO_LARGE. */
-int ipc_decode(const uint8_t *dgram, size_t len, struct ipc_hdr *hdr, void *msg,
-	       size_t msg_size);
+int ipc_decode(const uint8_t *dgram, size_t len, struct ipc_hdr *hdr, void *msg, size_t msg_size);
 /* Encode and send one message, with up to IPC_MAX_FDS descriptors. Non-blocking when
  * the socket is. 0, ERR_SYS (errno set; EAGAIN when it would block) or a codec error. */
-int ipc_send(int sock, uint16_t type, uint32_t id, const void *msg, const int *fds,
-	     size_t nfds);
+int ipc_send(int sock, uint16_t type, uint32_t id, const void *msg, const int *fds, size_t nfds);
 /* Receive one datagram into buf; received descriptors go to fds (*nfds set; extras are
  * closed). 0, ERR_PEER_CLOSED, ERR_SYS (errno set), ERR_TOO_LARGE (truncated datagram). */
 int ipc_recv(int sock, uint8_t *buf, size_t cap, size_t *len, int *fds, size_t *nfds);

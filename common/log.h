@@ -26,12 +26,12 @@ void log_set_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_msg(int level, bool with_errno, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-#define log_err(...) log_msg(LOG_LVL_ERR, false, __VA_ARGS__)
-#define log_warn(...) log_msg(LOG_LVL_WARN, false, __VA_ARGS__)
-#define log_notice(...) log_msg(LOG_LVL_NOTICE, false, __VA_ARGS__)
-#define log_info(...) log_msg(LOG_LVL_INFO, false, __VA_ARGS__)
-#define log_debug(...) log_msg(LOG_LVL_DEBUG, false, __VA_ARGS__)
-#define log_err_sys(...) log_msg(LOG_LVL_ERR, true, __VA_ARGS__)
+#define log_err(...)	  log_msg(LOG_LVL_ERR, false, __VA_ARGS__)
+#define log_warn(...)	  log_msg(LOG_LVL_WARN, false, __VA_ARGS__)
+#define log_notice(...)	  log_msg(LOG_LVL_NOTICE, false, __VA_ARGS__)
+#define log_info(...)	  log_msg(LOG_LVL_INFO, false, __VA_ARGS__)
+#define log_debug(...)	  log_msg(LOG_LVL_DEBUG, false, __VA_ARGS__)
+#define log_err_sys(...)  log_msg(LOG_LVL_ERR, true, __VA_ARGS__)
 #define log_warn_sys(...) log_msg(LOG_LVL_WARN, true, __VA_ARGS__)
 #define log_info_sys(...) log_msg(LOG_LVL_INFO, true, __VA_ARGS__)
 
@@ -39,10 +39,10 @@ void log_msg(int level, bool with_errno, const char *fmt, ...)
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* Programmer error: log and abort. Never for checking input. */
-#define BUG(cond)                                                                         \
-	do {                                                                              \
-		if (cond)                                                                 \
-			log_bug(__FILE__, __LINE__, #cond);                               \
+#define BUG(cond)                                                                                  \
+	do {                                                                                       \
+		if (cond)                                                                          \
+			log_bug(__FILE__, __LINE__, #cond);                                        \
 	} while (0)
 void log_bug(const char *file, int line, const char *what) __attribute__((noreturn));
 

@@ -18,7 +18,7 @@
 #include "secmem.h"
 #include "strutil.h"
 
-#define HELPERS_MAX 16
+#define HELPERS_MAX	16
 #define PASSWD_FILE_MAX (16u << 20)
 
 struct pending {
@@ -219,8 +219,7 @@ void authhelper_stop(void)
 
 /* --- the helper process --- */
 
-static void check_password(const struct ipc_helper_auth_req *req,
-			   struct ipc_helper_auth_rep *rep)
+static void check_password(const struct ipc_helper_auth_req *req, struct ipc_helper_auth_rep *rep)
 {
 	struct passwd_entry e;
 	unsigned n_bad = 0;
@@ -234,14 +233,12 @@ static void check_password(const struct ipc_helper_auth_req *req,
 	if (r != 0) {
 		log_err_sys("cannot read password file %s", req->passwd_file);
 		rep->status = IPC_AUTH_UNAVAILABLE;
-		str_copy(rep->message, sizeof(rep->message),
-			 "Authentication service unavailable.");
+		str_copy(rep->message, sizeof(rep->message), "Authentication service unavailable.");
 		return;
 	}
 	r = passwd_find(data, len, req->username, &e, &n_bad);
 	if (n_bad)
-		log_warn("password file %s: %u malformed lines skipped", req->passwd_file,
-			 n_bad);
+		log_warn("password file %s: %u malformed lines skipped", req->passwd_file, n_bad);
 	secmem_wipe(data, len);
 	free(data);
 	if (r != 0) {

@@ -26,7 +26,8 @@ static char **child_env(void)
 	for (size_t i = 0; i < 3; i++) {
 		const char *v = getenv(keep[i]);
 
-		if (v && snprintf(buf[n], sizeof(buf[n]), "%s=%s", keep[i], v) < (int)sizeof(buf[n]))
+		if (v &&
+		    snprintf(buf[n], sizeof(buf[n]), "%s=%s", keep[i], v) < (int)sizeof(buf[n]))
 			env[n] = buf[n], n++;
 	}
 	env[n] = NULL;
@@ -34,6 +35,12 @@ static char **child_env(void)
 }
 
 pid_t spawn_program(const char *path, char *const argv[], const int *fds, size_t nfds)
+{
+	return spawn_program_env(path, argv, child_env(), fds, nfds);
+}
+
+pid_t spawn_program_env(const char *path, char *const argv[], char *const env[], const int *fds,
+			size_t nfds)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -66,7 +73,7 @@ pid_t spawn_program(const char *path, char *const argv[], const int *fds, size_t
 	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
 						POSIX_SPAWN_SETSID);
-	r = posix_spawn(&pid, path, &fa, &attr, argv, child_env());
+	r = posix_spawn(&pid, path, &fa, &attr, argv, env);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&attr);
 	if (r != 0) {

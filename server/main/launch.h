@@ -13,6 +13,9 @@
  * descriptors 3, 4, ... and every other descriptor is closed. Returns the pid, or -1 with
  * errno set. Does not block. */
 pid_t spawn_program(const char *path, char *const argv[], const int *fds, size_t nfds);
+/* Same, with the given environment (NULL-terminated "NAME=VALUE" strings). */
+pid_t spawn_program_env(const char *path, char *const argv[], char *const env[], const int *fds,
+			size_t nfds);
 
 /* Path of a program installed next to the running cstpd (build tree), else in
  * LIBEXECDIR. dst gets the path; 0 or ERR_TOO_LARGE. */

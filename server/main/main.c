@@ -136,8 +136,7 @@ int main(int argc, char **argv)
 	}
 	if (!o.foreground && daemonize() != 0)
 		fatal("cannot daemonize: %s", strerror(errno));
-	log_init("cstpd", map_level(o.log_level >= 0 ? o.log_level : conf.log_level),
-		 o.foreground);
+	log_init("cstpd", map_level(o.log_level >= 0 ? o.log_level : conf.log_level), o.foreground);
 	if (write_pid_file(conf.pid_file) != 0)
 		log_warn_sys("cannot write pid file %s", conf.pid_file);
 	r = mainproc_run(&conf, &o);

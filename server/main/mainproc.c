@@ -2,6 +2,7 @@
 /* The main process: listeners, connections and their workers, sessions, signals.
  * Process: main. */
 #include "mainproc.h"
+#include "mainint.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -21,6 +22,8 @@
 #include <ev.h>
 
 #include "authhelper.h"
+#include "disc.h"
+#include "script.h"
 #include "ban.h"
 #include "confload.h"
 #include "err.h"
@@ -32,77 +35,9 @@
 #include "session.h"
 #include "strutil.h"
 
-#define LISTEN_MAX 8
-#define CONN_BUCKETS 16384
-#define MAX_FAILED_LOGINS 3 /* per connection; then 401 */
-#define BAN_TABLE_SIZE 16384
+struct mainstate M;
 
-enum conn_state {
-	CONN_WAITING = 1u << 0,      /* accepted; no byte yet, no worker */
-	CONN_PREAUTH = 1u << 1,      /* worker running, not authenticated */
-	CONN_AUTH_PENDING = 1u << 2, /* a login is with the auth helpers */
-	CONN_AUTHED = 1u << 3,       /* login succeeded on this connection */
-	CONN_TUNNEL = 1u << 4,       /* carries a tunnel */
-	CONN_CLOSING = 1u << 5,
-};
-
-struct conn {
-	uint64_t id;
-	unsigned state;
-	int fd;  /* client socket, only while WAITING */
-	int ipc; /* main's end of the worker socketpair */
-	pid_t pid;
-	struct sockaddr_storage peer;
-	char peer_str[IPC_ADDR_MAX + 1];
-	ev_io io;
-	ev_timer timer;
-	struct conn *prev, *next; /* in one of the pre-auth FIFO lists */
-	struct conn **list;       /* which list, or NULL */
-	struct conn *next_by_pid, *next_by_id;
-	unsigned failed_logins;
-	uint32_t auth_req_id;
-	char pend_user[IPC_NAME_MAX + 1];
-	char pend_group[IPC_NAME_MAX + 1]; /* resolved group name, "" = user's default */
-	bool pend_default_group;
-	struct session *session; /* borrowed */
-};
-
-struct offered_group {
-	char name[IPC_NAME_MAX + 1]; /* "" for the default-select-group entry */
-	char label[IPC_LABEL_MAX + 1];
-};
-
-static struct {
-	struct ev_loop *loop;
-	struct conf *conf;
-	char worker_path[4096];
-	char self_path[4096];
-	uid_t uid;
-	gid_t gid;
-	int listen_fd[LISTEN_MAX];
-	ev_io listen_io[LISTEN_MAX];
-	size_t n_listen;
-	ev_signal sig_term, sig_int, sig_hup;
-	ev_child child;
-	struct conn *by_pid[CONN_BUCKETS];
-	struct conn *by_id[CONN_BUCKETS];
-	struct conn *waiting_head, *waiting_tail; /* FIFO: oldest first */
-	struct conn *preauth_head, *preauth_tail;
-	size_t n_waiting, n_preauth, n_tunnel, n_conns;
-	uint64_t next_conn_id;
-	struct session_table *sessions;
-	struct ban_table *bans;
-	uint8_t ticket_key[IPC_TICKET_KEY_LEN];
-	struct offered_group groups[IPC_GROUPS_MAX];
-	size_t n_groups;
-	size_t default_group;
-	uint64_t logins_ok, logins_failed;
-	bool stopping;
-} M;
-
-static void conn_free(struct conn *c, const char *why);
-
-static uint64_t mono_s(void)
+uint64_t mono_s(void)
 {
 	return now_ms() / 1000;
 }
@@ -127,7 +62,7 @@ static struct conn *conn_by_pid(pid_t pid)
 	return NULL;
 }
 
-static struct conn *conn_by_id(uint64_t id)
+struct conn *conn_by_id(uint64_t id)
 {
 	for (struct conn *c = M.by_id[id_bucket(id)]; c; c = c->next_by_id)
 		if (c->id == id)
@@ -157,7 +92,7 @@ static void unlink_id(struct conn *c)
 
 /* --- pre-auth FIFO lists (waiting for a first byte / worker not yet authenticated) --- */
 
-static void list_remove(struct conn *c)
+void list_remove(struct conn *c)
 {
 	bool waiting = c->list == &M.waiting_head;
 	struct conn **head = waiting ? &M.waiting_head : &M.preauth_head;
@@ -203,7 +138,7 @@ static void list_append(struct conn *c, bool waiting)
 
 /* --- helpers --- */
 
-static void format_addr(const struct sockaddr_storage *ss, char *dst, size_t n)
+void format_addr(const struct sockaddr_storage *ss, char *dst, size_t n)
 {
 	char host[INET6_ADDRSTRLEN] = "?";
 	unsigned port = 0;
@@ -225,8 +160,8 @@ static void format_addr(const struct sockaddr_storage *ss, char *dst, size_t n)
 	}
 }
 
-static int send_to_worker(struct conn *c, uint16_t type, uint32_t id, void *msg, const int *fds,
-			  size_t nfds)
+int send_to_worker(struct conn *c, uint16_t type, uint32_t id, void *msg, const int *fds,
+		   size_t nfds)
 {
 	int r = ipc_send(c->ipc, type, id, msg, fds, nfds);
 
@@ -349,7 +284,7 @@ static void client_readable_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 /* --- connection lifetime --- */
 
-static void conn_free(struct conn *c, const char *why)
+void conn_free(struct conn *c, const char *why)
 {
 	if (why)
 		log_info("%s: connection closed: %s", c->peer_str, why);
@@ -363,12 +298,15 @@ static void conn_free(struct conn *c, const char *why)
 	if (c->pid > 0)
 		unlink_pid(c);
 	unlink_id(c);
-	if (c->state & CONN_TUNNEL)
+	tunnel_closed(c);
+	if (c->counted_tunnel)
 		M.n_tunnel--;
 	if (c->session && c->session->conn == c)
 		c->session->conn = NULL;
 	M.n_conns--;
 	free(c);
+	if (M.stopping && M.n_conns == 0)
+		ev_break(M.loop, EVBREAK_ALL);
 }
 
 /* Make room for one more pre-auth connection: drop the oldest idle one (no byte sent),
@@ -435,6 +373,7 @@ static bool accept_one(int lfd)
 	c->fd = fd;
 	c->ipc = -1;
 	c->pid = -1;
+	c->pending_tun = -1;
 	c->state = CONN_WAITING;
 	c->peer = ss;
 	format_addr(&ss, c->peer_str, sizeof(c->peer_str));
@@ -442,8 +381,7 @@ static bool accept_one(int lfd)
 	M.by_id[id_bucket(c->id)] = c;
 	M.n_conns++;
 	list_append(c, true);
-	if (ban_add_points(M.bans, (struct sockaddr *)&ss, M.conf->ban_points_connection,
-			   mono_s()))
+	if (ban_add_points(M.bans, (struct sockaddr *)&ss, M.conf->ban_points_connection, mono_s()))
 		log_notice("%s: address banned for %d s (connection score)", c->peer_str,
 			   M.conf->ban_time);
 	ev_io_init(&c->io, client_readable_cb, fd, EV_READ);
@@ -465,191 +403,20 @@ static void listen_cb(struct ev_loop *loop, ev_io *w, int revents)
 		;
 }
 
-/* --- login --- */
-
-/* Map what the client sent as group-select (a label or a name) to an offered group. */
-static const struct offered_group *resolve_group(const char *sent)
-{
-	for (size_t i = 0; i < M.n_groups; i++)
-		if (strcmp(sent, M.groups[i].label) == 0)
-			return &M.groups[i];
-	for (size_t i = 0; i < M.n_groups; i++)
-		if (M.groups[i].name[0] && strcmp(sent, M.groups[i].name) == 0)
-			return &M.groups[i];
-	for (size_t i = 0; i < M.n_groups; i++)
-		if (strcasecmp(sent, M.groups[i].label) == 0 ||
-		    (M.groups[i].name[0] && strcasecmp(sent, M.groups[i].name) == 0))
-			return &M.groups[i];
-	return NULL;
-}
-
-static void auth_reply(struct conn *c, uint32_t status, const char *msg, struct session *s)
-{
-	struct ipc_auth_rep rep;
-
-	memset(&rep, 0, sizeof(rep));
-	rep.status = status;
-	str_copy(rep.message, sizeof(rep.message), msg ? msg : "");
-	if (s) {
-		rep.session_id = s->id;
-		str_copy(rep.username, sizeof(rep.username), s->user);
-		str_copy(rep.group, sizeof(rep.group), s->group);
-		session_cookie_hex(s, rep.cookie);
-	}
-	send_to_worker(c, IPC_AUTH_REP, c->auth_req_id, &rep, NULL, 0);
-}
-
-static void login_failed(struct conn *c, const char *why, bool wrong_password)
-{
-	M.logins_failed++;
-	c->failed_logins++;
-	log_notice("%s: login failed for user '%s': %s", c->peer_str, c->pend_user, why);
-	if (wrong_password && ban_add_points(M.bans, (struct sockaddr *)&c->peer,
-					     M.conf->ban_points_wrong_password, mono_s()))
-		log_notice("%s: address banned for %d s after failed logins", c->peer_str,
-			   M.conf->ban_time);
-	if (c->failed_logins >= MAX_FAILED_LOGINS) {
-		auth_reply(c, IPC_AUTH_REFUSED, "Too many failed logins.", NULL);
-		return;
-	}
-	auth_reply(c, IPC_AUTH_FAILED, "Login failed.", NULL);
-}
-
-static void session_expire_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct session *s = w->data;
-
-	(void)loop;
-	(void)revents;
-	if (s->state == SESSION_ACTIVE)
-		return;
-	log_info("session %u of '%s' expired", s->id, s->user);
-	session_destroy(M.sessions, s);
-}
-
-static bool user_in_group(const struct ipc_helper_auth_rep *rep, const char *group)
-{
-	for (size_t i = 0; i < rep->n_groups; i++)
-		if (strcmp(rep->groups[i], group) == 0)
-			return true;
-	return false;
-}
-
-static void auth_done(uint64_t token, const struct ipc_helper_auth_rep *rep)
-{
-	struct conn *c = conn_by_id(token);
-	const char *group;
-	struct session *s;
-
-	if (!c || c->state != CONN_AUTH_PENDING)
-		return; /* the connection went away meanwhile */
-	c->state = CONN_PREAUTH;
-	if (rep->status == IPC_AUTH_UNAVAILABLE) {
-		log_warn("%s: authentication of '%s' unavailable: %s", c->peer_str, c->pend_user,
-			 rep->message);
-		auth_reply(c, IPC_AUTH_UNAVAILABLE, rep->message, NULL);
-		return;
-	}
-	if (rep->status != IPC_AUTH_OK) {
-		login_failed(c, "wrong password, unknown or locked user", true);
-		return;
-	}
-	group = c->pend_group;
-	if (c->pend_default_group)
-		group = rep->n_groups ? rep->groups[0] : "";
-	else if (group[0] && !user_in_group(rep, group)) {
-		login_failed(c, "not a member of the selected group", false);
-		return;
-	}
-	if (M.conf->max_clients && session_count(M.sessions) >= (size_t)M.conf->max_clients * 2) {
-		log_warn("%s: session table full", c->peer_str);
-		auth_reply(c, IPC_AUTH_UNAVAILABLE, "Server is full.", NULL);
-		return;
-	}
-	s = session_create(M.sessions, c->pend_user, group);
-	if (!s) {
-		auth_reply(c, IPC_AUTH_UNAVAILABLE, "Server error.", NULL);
-		return;
-	}
-	s->created = (uint64_t)time(NULL);
-	ev_timer_init(&s->expire, session_expire_cb, (double)M.conf->cookie_timeout, 0.);
-	s->expire.data = s;
-	ev_timer_start(M.loop, &s->expire);
-	M.logins_ok++;
-	c->state = CONN_AUTHED;
-	c->session = s;
-	list_remove(c);
-	log_notice("%s: user '%s' authenticated (group '%s', session %u)", c->peer_str, s->user,
-		   s->group, s->id);
-	auth_reply(c, IPC_AUTH_OK, NULL, s);
-}
-
-static int on_auth_req(struct conn *c, const struct ipc_hdr *hdr, void *msg)
-{
-	struct ipc_auth_req *req = msg;
-	struct ipc_helper_auth_req hreq;
-	const struct conf_auth *a = &M.conf->auth[0];
-
-	c->auth_req_id = hdr->id;
-	str_copy(c->pend_user, sizeof(c->pend_user), req->username);
-	c->pend_group[0] = '\0';
-	c->pend_default_group = true;
-	if (!str_is_name(req->username, IPC_NAME_MAX)) {
-		login_failed(c, "invalid user name", true);
-		return 0;
-	}
-	if (!req->password[0]) {
-		login_failed(c, "empty password", true);
-		return 0;
-	}
-	if (M.n_groups && req->group[0]) {
-		const struct offered_group *g = resolve_group(req->group);
-
-		if (!g) {
-			login_failed(c, "unknown group", false);
-			return 0;
-		}
-		str_copy(c->pend_group, sizeof(c->pend_group), g->name);
-		c->pend_default_group = g->name[0] == '\0';
-	}
-	if (M.conf->n_auth == 0 || a->kind != CONF_AUTH_PLAIN) {
-		auth_reply(c, IPC_AUTH_UNAVAILABLE, "Authentication method not available.", NULL);
-		return 0;
-	}
-	memset(&hreq, 0, sizeof(hreq));
-	str_copy(hreq.passwd_file, sizeof(hreq.passwd_file), a->passwd);
-	str_copy(hreq.username, sizeof(hreq.username), req->username);
-	str_copy(hreq.password, sizeof(hreq.password), req->password);
-	c->state = CONN_AUTH_PENDING;
-	authhelper_submit(c->id, &hreq);
-	return 0;
-}
-
-static int on_logout_req(struct conn *c, const struct ipc_hdr *hdr, void *msg)
-{
-	struct ipc_logout_req *req = msg;
-	struct ipc_logout_rep rep = { 0 };
-	struct session *s = session_find_cookie(M.sessions, req->cookie);
-
-	if (s && s->state != SESSION_ACTIVE) {
-		log_notice("%s: user '%s' logged out (session %u)", c->peer_str, s->user, s->id);
-		ev_timer_stop(M.loop, &s->expire);
-		if (c->session == s)
-			c->session = NULL;
-		session_destroy(M.sessions, s);
-		rep.ok = 1;
-	}
-	send_to_worker(c, IPC_LOGOUT_REP, hdr->id, &rep, NULL, 0);
-	return 0;
-}
-
 static int on_worker_bye(struct conn *c, const struct ipc_hdr *hdr, void *msg)
 {
 	struct ipc_worker_bye *bye = msg;
+	struct ipc_worker_stats st;
 
-	(void)hdr;
-	log_debug("%s: worker %d says goodbye (reason %u)", c->peer_str, (int)c->pid,
-		  bye->reason);
+	if (bye->reason == DISC_NONE || bye->reason > DISC_MAX)
+		return ERR_RANGE;
+	log_info("%s: tunnel ended: %s", c->peer_str, disc_str(bye->reason));
+	c->bye_reason = bye->reason;
+	st.bytes_in = bye->bytes_in;
+	st.bytes_out = bye->bytes_out;
+	st.packets_in = bye->packets_in;
+	st.packets_out = bye->packets_out;
+	on_worker_stats(c, hdr, &st);
 	c->state = CONN_CLOSING;
 	return 0;
 }
@@ -663,8 +430,9 @@ static const struct {
 } dispatch_table[] = {
 	{ IPC_AUTH_REQ, CONN_PREAUTH | CONN_AUTHED, on_auth_req },
 	{ IPC_LOGOUT_REQ, CONN_PREAUTH | CONN_AUTHED, on_logout_req },
-	{ IPC_WORKER_BYE, CONN_PREAUTH | CONN_AUTHED | CONN_TUNNEL | CONN_AUTH_PENDING,
-	  on_worker_bye },
+	{ IPC_TUNNEL_REQ, CONN_PREAUTH | CONN_AUTHED, on_tunnel_req },
+	{ IPC_WORKER_STATS, CONN_TUNNEL, on_worker_stats },
+	{ IPC_WORKER_BYE, CONN_TUNNEL, on_worker_bye },
 };
 
 static void worker_violation(struct conn *c, const char *why)
@@ -684,6 +452,8 @@ static void worker_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		struct ipc_auth_req auth;
 		struct ipc_logout_req logout;
 		struct ipc_worker_bye bye;
+		struct ipc_tunnel_req tunnel;
+		struct ipc_worker_stats stats;
 	} msg;
 	struct ipc_hdr hdr;
 	int fds[IPC_MAX_FDS];
@@ -722,8 +492,10 @@ static void worker_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		worker_violation(c, err_str(r));
 		return;
 	}
-	dispatch_table[i].fn(c, &hdr, &msg);
+	r = dispatch_table[i].fn(c, &hdr, &msg);
 	ipc_wipe(hdr.type, &msg);
+	if (r != 0)
+		worker_violation(c, "invalid message content");
 }
 
 /* --- children and signals --- */
@@ -741,7 +513,7 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	pid = w->rpid;
 	st = w->rstatus;
 	do {
-		if (authhelper_child_exited(pid))
+		if (authhelper_child_exited(pid) || script_child_exited(pid, st))
 			continue;
 		c = conn_by_pid(pid);
 		if (!c)
@@ -756,12 +528,52 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	} while ((pid = waitpid(-1, &st, WNOHANG)) > 0);
 }
 
+#define SHUTDOWN_GRACE 3.0 /* seconds for workers to tell their clients */
+
+static ev_timer g_grace;
+
+static void grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+/* Tell every client the server goes away (CSTP TERMINATE through its worker), stop
+ * everything else, and leave the loop once the workers are gone or the grace ends. */
 static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	(void)revents;
+	if (M.stopping)
+		return;
 	log_notice("signal %d: shutting down", w->signum);
 	M.stopping = true;
-	ev_break(loop, EVBREAK_ALL);
+	for (size_t i = 0; i < M.n_listen; i++)
+		ev_io_stop(loop, &M.listen_io[i]);
+	for (size_t b = 0; b < CONN_BUCKETS; b++) {
+		struct conn *c = M.by_id[b];
+
+		while (c) {
+			struct conn *next = c->next_by_id;
+
+			if (c->state == CONN_WAITING) {
+				conn_free(c, NULL);
+			} else if (c->state == CONN_TUNNEL) {
+				struct ipc_terminate t = { DISC_TERMINATED };
+
+				send_to_worker(c, IPC_TERMINATE, 0, &t, NULL, 0);
+			} else if (c->pid > 0) {
+				kill(c->pid, SIGTERM);
+			}
+			c = next;
+		}
+	}
+	if (M.n_conns == 0) {
+		ev_break(loop, EVBREAK_ALL);
+		return;
+	}
+	ev_timer_init(&g_grace, grace_cb, SHUTDOWN_GRACE, 0.);
+	ev_timer_start(loop, &g_grace);
 }
 
 static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
@@ -822,59 +634,6 @@ static int open_listeners(void)
 	return 0;
 }
 
-static void add_group(const char *name, const char *label)
-{
-	for (size_t i = 0; i < M.n_groups; i++)
-		if (strcmp(M.groups[i].label, label) == 0)
-			return;
-	if (M.n_groups >= IPC_GROUPS_MAX) {
-		log_warn("more than %d groups to offer: '%s' left out", IPC_GROUPS_MAX, label);
-		return;
-	}
-	str_copy(M.groups[M.n_groups].name, sizeof(M.groups[0].name), name);
-	str_copy(M.groups[M.n_groups].label, sizeof(M.groups[0].label), label);
-	M.n_groups++;
-}
-
-/* auto-select-group: offer every group named in the password file. */
-static void add_groups_from_passwd(const char *file)
-{
-	char *data = NULL, *save = NULL, *line;
-	size_t len;
-
-	if (confload_read_file(file, 16u << 20, &data, &len) != 0) {
-		log_warn_sys("auto-select-group: cannot read %s", file);
-		return;
-	}
-	for (line = strtok_r(data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		struct passwd_entry e;
-
-		if (passwd_parse_line(line, strlen(line), &e) != 0)
-			continue;
-		for (size_t i = 0; i < e.n_groups; i++)
-			add_group(e.groups[i], e.groups[i]);
-		secmem_wipe(&e, sizeof(e));
-	}
-	secmem_wipe(data, len);
-	free(data);
-}
-
-static void build_group_list(void)
-{
-	const struct conf *cf = M.conf;
-
-	M.n_groups = 0;
-	M.default_group = 0;
-	if (!cf->n_select_group && !cf->auto_select_group)
-		return;
-	if (cf->default_select_group[0])
-		add_group("", cf->default_select_group);
-	for (size_t i = 0; i < cf->n_select_group; i++)
-		add_group(cf->select_group[i].name, cf->select_group[i].label);
-	if (cf->auto_select_group && cf->n_auth && cf->auth[0].kind == CONF_AUTH_PLAIN)
-		add_groups_from_passwd(cf->auth[0].passwd);
-}
-
 static int resolve_ids(void)
 {
 	struct passwd *pw = getpwnam(M.conf->run_as_user);
@@ -923,6 +682,10 @@ static int setup(struct conf *c)
 	if (secmem_random(M.ticket_key, sizeof(M.ticket_key)) != 0)
 		return ERR_INTERNAL;
 	build_group_list();
+	M.pool = pool_new(c);
+	if (!M.pool)
+		return ERR_NOMEM;
+	script_init(M.loop);
 	signal(SIGPIPE, SIG_IGN);
 	if (authhelper_start(M.loop, M.self_path, 2, auth_done) != 0)
 		return ERR_SYS;
@@ -931,10 +694,19 @@ static int setup(struct conf *c)
 
 static void shutdown_all(void)
 {
+	struct session *s;
+
 	for (size_t b = 0; b < CONN_BUCKETS; b++)
 		for (struct conn *c = M.by_id[b]; c; c = c->next_by_id)
 			if (c->pid > 0)
-				kill(c->pid, SIGTERM);
+				kill(c->pid, SIGKILL);
+	/* Sessions end with the server: leases back and accounting closed. */
+	while ((s = session_any(M.sessions)) != NULL) {
+		if (s->conn)
+			s->conn->session = NULL;
+		s->conn = NULL;
+		session_end(s, DISC_TERMINATED);
+	}
 	authhelper_stop();
 	for (size_t i = 0; i < M.n_listen; i++)
 		close(M.listen_fd[i]);

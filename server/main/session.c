@@ -45,6 +45,7 @@ void session_table_free(struct session_table *t)
 			struct session *n = s->next_by_id;
 
 			secmem_wipe(s->cookie, sizeof(s->cookie));
+			free(s->ucfg);
 			free(s);
 			s = n;
 		}
@@ -144,6 +145,7 @@ void session_destroy(struct session_table *t, struct session *s)
 	unlink_chain(&t->by_user[user_bucket(s->user)], s, offsetof(struct session, next_by_user));
 	t->count--;
 	secmem_wipe(s->cookie, sizeof(s->cookie));
+	free(s->ucfg);
 	free(s);
 }
 
@@ -165,4 +167,24 @@ unsigned session_count_user(struct session_table *t, const char *user)
 		if (strcmp(s->user, user) == 0)
 			n++;
 	return n;
+}
+
+unsigned session_count_user_active(struct session_table *t, const char *user)
+{
+	unsigned n = 0;
+
+	for (struct session *s = t->by_user[user_bucket(user)]; s; s = s->next_by_user)
+		if (s->state == SESSION_ACTIVE && strcmp(s->user, user) == 0)
+			n++;
+	return n;
+}
+
+struct session *session_any(struct session_table *t)
+{
+	if (!t->count)
+		return NULL;
+	for (size_t i = 0; i < SESSION_BUCKETS; i++)
+		if (t->by_id[i])
+			return t->by_id[i];
+	return NULL;
 }

@@ -5,6 +5,8 @@
 #define CSTPD_MAIN_SESSION_H
 
 #include <ev.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -17,6 +19,7 @@ enum session_state {
 };
 
 struct conn;
+struct conf_user;
 
 /* Main-only: callers may read and set the fields below. */
 struct session {
@@ -25,9 +28,23 @@ struct session {
 	char user[IPC_NAME_MAX + 1];
 	char group[IPC_NAME_MAX + 1];
 	enum session_state state;
-	uint64_t created;   /* wall-clock seconds */
-	ev_timer expire;    /* cookie-timeout while not active */
-	struct conn *conn;  /* borrowed: the worker carrying it, or NULL */
+	uint64_t created;	/* wall-clock seconds */
+	uint64_t created_mono;	/* monotonic seconds: session-timeout counts from here */
+	ev_timer expire;	/* cookie-timeout while not active */
+	struct conn *conn;	/* borrowed: the worker carrying it, or NULL */
+	struct conf_user *ucfg; /* per-user/per-group settings, or NULL */
+	bool has4, has6;	/* leases, kept while the session lives */
+	struct in_addr addr4;
+	struct in6_addr addr6;
+	bool connected_once; /* connect-script ran and a tunnel came up */
+	char device[IF_NAMESIZE];
+	char real_addr[64]; /* the client's address of the current/last tunnel */
+	char hostname[64];
+	uint64_t bytes_in, bytes_out, packets_in, packets_out; /* finished tunnels */
+	uint64_t cur_in, cur_out, cur_pin, cur_pout;	       /* current tunnel, last report */
+	unsigned reconnects;
+	uint64_t inactive_since; /* monotonic seconds */
+	unsigned last_reason;	 /* enum disc_reason of the last tunnel end */
 	struct session *next_by_cookie, *next_by_id, *next_by_user; /* hash chains */
 };
 
@@ -47,7 +64,11 @@ void session_destroy(struct session_table *t, struct session *s);
 /* Upper-case hex of the cookie; dst has IPC_COOKIE_STR + 1 bytes. */
 void session_cookie_hex(const struct session *s, char *dst);
 size_t session_count(const struct session_table *t);
+/* Some session of the table, or NULL when it is empty (for shutting down). */
+struct session *session_any(struct session_table *t);
 /* Count of sessions of `user` (for max-same-clients). Walks only that user's bucket. */
 unsigned session_count_user(struct session_table *t, const char *user);
+/* Same, counting only sessions whose tunnel is up. */
+unsigned session_count_user_active(struct session_table *t, const char *user);
 
 #endif

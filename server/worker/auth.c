@@ -76,7 +76,8 @@ static int send_form(struct worker *w, bool legacy, const char *group_sent, cons
 	f.n_groups = in->n_groups;
 	f.selected = sel;
 	if (in->n_groups) {
-		f.tunnel_group = in->group_names[sel][0] ? in->group_names[sel] : in->group_labels[sel];
+		f.tunnel_group =
+			in->group_names[sel][0] ? in->group_names[sel] : in->group_labels[sel];
 		f.group_alias = in->group_labels[sel];
 	}
 	f.aggauth_handle = w->aggauth_handle;
@@ -107,7 +108,8 @@ static int send_complete(struct worker *w, bool legacy, const struct ipc_auth_re
 	/* openconnect takes the token from Set-Cookie or from <session-token>: send both. */
 	snprintf(headers, sizeof(headers),
 		 "Set-Cookie: webvpn=%s; Secure; HttpOnly\r\n"
-		 "Set-Cookie: webvpnc=; expires=Thu, 01 Jan 1970 22:00:00 GMT; path=/; Secure; HttpOnly\r\n",
+		 "Set-Cookie: webvpnc=; expires=Thu, 01 Jan 1970 22:00:00 GMT; path=/; Secure; "
+		 "HttpOnly\r\n",
 		 rep->cookie);
 	buf_wr_init_alloc(&body, AUTHXML_MAX);
 	r = authxml_build_complete(&c, &body);
@@ -202,9 +204,7 @@ int auth_handle_post(struct worker *w, bool *close)
 	case AUTHXML_INIT:
 		r = send_form(w, false, req.has_group_select ? req.group_select : NULL, NULL);
 		break;
-	case AUTHXML_LOGOUT:
-		r = do_logout(w, &req);
-		break;
+	case AUTHXML_LOGOUT: r = do_logout(w, &req); break;
 	case AUTHXML_AUTH_REPLY:
 		if (!req.has_username && !req.has_password)
 			r = send_form(w, legacy, req.has_group_select ? req.group_select : NULL,
@@ -212,9 +212,7 @@ int auth_handle_post(struct worker *w, bool *close)
 		else
 			r = do_login(w, &req, legacy, close);
 		break;
-	default:
-		r = send_form(w, legacy, NULL, "Invalid request.");
-		break;
+	default: r = send_form(w, legacy, NULL, "Invalid request."); break;
 	}
 out:
 	authxml_req_wipe(&req);

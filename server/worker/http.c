@@ -50,8 +50,8 @@ int http_send(struct worker *w, const struct http_resp *r)
 	if (!rc)
 		rc = buf_printf(&wr, "Content-Length: %zu\r\n", r->body_len);
 	if (!rc)
-		rc = buf_put_str(&wr, r->close ? "Connection: close\r\n"
-					       : "Connection: Keep-Alive\r\n");
+		rc = buf_put_str(&wr,
+				 r->close ? "Connection: close\r\n" : "Connection: Keep-Alive\r\n");
 	if (!rc && r->headers)
 		rc = buf_put_str(&wr, r->headers);
 	if (!rc)
@@ -67,9 +67,10 @@ int http_send_error(struct worker *w, int status, const char *reason)
 {
 	char body[256];
 	struct http_resp r = { 0 };
-	int n = snprintf(body, sizeof(body),
-			 "<html><head><title>%d %s</title></head><body><h1>%d %s</h1></body></html>\n",
-			 status, reason, status, reason);
+	int n = snprintf(
+		body, sizeof(body),
+		"<html><head><title>%d %s</title></head><body><h1>%d %s</h1></body></html>\n",
+		status, reason, status, reason);
 
 	r.status = status;
 	r.reason = reason;

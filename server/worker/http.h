@@ -15,11 +15,11 @@ int http_next_request(struct worker *w);
 struct http_resp {
 	int status;
 	const char *reason;
-	const char *content_type;  /* NULL = no body type */
-	const char *headers;       /* extra "Name: value\r\n" lines, or NULL */
+	const char *content_type; /* NULL = no body type */
+	const char *headers;	  /* extra "Name: value\r\n" lines, or NULL */
 	const void *body;
 	size_t body_len;
-	bool close;                /* send Connection: close */
+	bool close; /* send Connection: close */
 };
 
 /* Send a whole response in one write. 0 or a negative ERR_* code. Blocks. */

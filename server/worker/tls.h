@@ -14,9 +14,9 @@
 struct tls_conn {
 	SSL_CTX *ctx;
 	SSL *ssl;
-	int fd;                 /* borrowed: the client socket */
-	char cert_hash[41];     /* SHA-1 of the server certificate, upper-case hex */
-	char version[16];       /* "TLSv1.3" after the handshake */
+	int fd;		    /* borrowed: the client socket */
+	char cert_hash[41]; /* SHA-1 of the server certificate, upper-case hex */
+	char version[16];   /* "TLSv1.3" after the handshake */
 	char cipher[64];
 };
 

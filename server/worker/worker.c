@@ -19,12 +19,14 @@
 #include "log.h"
 #include "secmem.h"
 #include "strutil.h"
+#include "tunnel.h"
 
 static struct worker W;
 
-/* Wait for one datagram from main until deadline; decode it as `type`. */
-static int ipc_wait(struct worker *w, uint16_t type, uint32_t id, void *msg, size_t size,
-		    uint64_t deadline)
+/* Wait for one datagram from main until deadline; decode it as `type`. A descriptor that
+ * came with it goes to *fd_out when fd_out is given (else it is closed). */
+static int ipc_wait_fd(struct worker *w, uint16_t type, uint32_t id, void *msg, size_t size,
+		       uint64_t deadline, int *fd_out)
 {
 	static uint8_t buf[IPC_MSG_MAX];
 	struct pollfd p = { .fd = WORKER_IPC_FD, .events = POLLIN };
@@ -49,29 +51,49 @@ static int ipc_wait(struct worker *w, uint16_t type, uint32_t id, void *msg, siz
 			continue;
 		if (r != 0)
 			return r;
-		for (size_t i = 0; i < nfds; i++)
-			close(fds[i]);
+		for (size_t i = 0; i < nfds; i++) {
+			if (i == 0 && fd_out)
+				*fd_out = fds[0];
+			else
+				close(fds[i]);
+		}
 		r = ipc_decode(buf, len, &hdr, msg, size);
 		secmem_wipe(buf, len);
-		if (r != 0)
-			return r;
-		if (hdr.type != type || hdr.id != id)
-			return ERR_FORMAT;
-		return 0;
+		if (r == 0 && (hdr.type != type || hdr.id != id))
+			r = ERR_FORMAT;
+		if (r != 0 && fd_out && *fd_out >= 0) {
+			close(*fd_out);
+			*fd_out = -1;
+		}
+		return r;
 	}
+}
+
+static int ipc_wait(struct worker *w, uint16_t type, uint32_t id, void *msg, size_t size,
+		    uint64_t deadline)
+{
+	return ipc_wait_fd(w, type, id, msg, size, deadline, NULL);
 }
 
 int worker_ipc_call(struct worker *w, uint16_t type, void *msg, uint16_t rep_type, void *rep,
 		    size_t rep_size)
 {
+	return worker_ipc_call_fd(w, type, msg, rep_type, rep, rep_size, NULL);
+}
+
+int worker_ipc_call_fd(struct worker *w, uint16_t type, void *msg, uint16_t rep_type, void *rep,
+		       size_t rep_size, int *fd)
+{
 	uint32_t id = ++w->ipc_seq;
 	int r = ipc_send(WORKER_IPC_FD, type, id, msg, NULL, 0);
 
+	if (fd)
+		*fd = -1;
 	ipc_wipe(type, msg);
 	if (r != 0)
 		return r;
 	/* Password hashes take time and the pool may be busy: wait up to the login bound. */
-	r = ipc_wait(w, rep_type, id, rep, rep_size, w->deadline);
+	r = ipc_wait_fd(w, rep_type, id, rep, rep_size, w->deadline, fd);
 	if (r != 0)
 		log_err("no valid answer from main (%s)", err_str(r));
 	return r;
@@ -117,8 +139,7 @@ static int route(struct worker *w, bool *close)
 
 	*close = h->conn_close;
 	switch (h->method) {
-	case HTTP_M_POST:
-		return auth_handle_post(w, close);
+	case HTTP_M_POST: return auth_handle_post(w, close);
 	case HTTP_M_GET:
 		if (strcmp(h->path, "/logout") == 0)
 			return serve_logout_page(w);
@@ -128,12 +149,10 @@ static int route(struct worker *w, bool *close)
 	case HTTP_M_CONNECT:
 		if (is_tunnel_path(h->path)) {
 			*close = true;
-			return http_send_error(w, 503, "Service Unavailable");
+			return tunnel_connect(w);
 		}
 		break;
-	default:
-		*close = true;
-		return http_send_error(w, 405, "Method Not Allowed");
+	default: *close = true; return http_send_error(w, 405, "Method Not Allowed");
 	}
 	*close = true;
 	return http_send_error(w, 404, "Not Found");
@@ -186,8 +205,7 @@ int main(int argc, char **argv)
 	secmem_random(&handle, sizeof(handle));
 	snprintf(w->aggauth_handle, sizeof(w->aggauth_handle), "%u", handle);
 	start = now_ms();
-	r = tls_handshake(&w->tls, WORKER_CLIENT_FD,
-			  start + 1000ull * w->init.handshake_timeout);
+	r = tls_handshake(&w->tls, WORKER_CLIENT_FD, start + 1000ull * w->init.handshake_timeout);
 	if (r != 0) {
 		log_info("TLS handshake failed: %s", err_str(r));
 		return 1;

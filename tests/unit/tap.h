@@ -30,27 +30,27 @@ static inline void tap_ok(int cond, const char *file, int line, const char *fmt,
 }
 
 #define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
-#define is_int(got, want, ...)                                                              \
-	do {                                                                                \
-		long long g_ = (long long)(got), w_ = (long long)(want);                    \
-		tap_ok(g_ == w_, __FILE__, __LINE__, __VA_ARGS__);                          \
-		if (g_ != w_)                                                               \
-			printf("#   got %lld, want %lld\n", g_, w_);                            \
+#define is_int(got, want, ...)                                                                     \
+	do {                                                                                       \
+		long long g_ = (long long)(got), w_ = (long long)(want);                           \
+		tap_ok(g_ == w_, __FILE__, __LINE__, __VA_ARGS__);                                 \
+		if (g_ != w_)                                                                      \
+			printf("#   got %lld, want %lld\n", g_, w_);                               \
 	} while (0)
-#define is_str(got, want, ...)                                                              \
-	do {                                                                                \
-		const char *g_ = (got), *w_ = (want);                                       \
-		int e_ = g_ && w_ && strcmp(g_, w_) == 0;                                   \
-		tap_ok(e_, __FILE__, __LINE__, __VA_ARGS__);                                \
-		if (!e_)                                                                    \
-			printf("#   got '%s', want '%s'\n", g_ ? g_ : "(null)",             \
-			       w_ ? w_ : "(null)");                                         \
+#define is_str(got, want, ...)                                                                     \
+	do {                                                                                       \
+		const char *g_ = (got), *w_ = (want);                                              \
+		int e_ = g_ && w_ && strcmp(g_, w_) == 0;                                          \
+		tap_ok(e_, __FILE__, __LINE__, __VA_ARGS__);                                       \
+		if (!e_)                                                                           \
+			printf("#   got '%s', want '%s'\n", g_ ? g_ : "(null)",                    \
+			       w_ ? w_ : "(null)");                                                \
 	} while (0)
-#define diag(...)                                                                           \
-	do {                                                                                \
-		printf("# ");                                                               \
-		printf(__VA_ARGS__);                                                        \
-		printf("\n");                                                               \
+#define diag(...)                                                                                  \
+	do {                                                                                       \
+		printf("# ");                                                                      \
+		printf(__VA_ARGS__);                                                               \
+		printf("\n");                                                                      \
 	} while (0)
 
 /* Print the plan and return the exit status. */

@@ -926,6 +926,353 @@ static void test_mutations(void)
 	is_int(bad, 0, "%u mutated lines: each a clean parse or a clean error", runs);
 }
 
+/* ---- per-user / per-group files ---- */
+
+static struct conf_user U;
+
+static int PU(const char *line)
+{
+	return conf_user_parse_line(&U, &X, line, LINE);
+}
+
+static void reset_user(void)
+{
+	conf_user_init(&U);
+	X.err[0] = '\0';
+	n_warn = 0;
+	last_warn[0] = '\0';
+}
+
+static void test_user_init(void)
+{
+	reset_user();
+	ok(!U.has_explicit_ipv4 && !U.has_explicit_ipv6 && !U.has_ipv4_network &&
+		   !U.has_ipv6_network,
+	   "no addresses or pools set");
+	ok(!U.has_dns && !U.has_nbns && !U.has_split_dns && !U.has_route && !U.has_no_route &&
+		   !U.has_default_domain,
+	   "no lists set");
+	ok(!U.n_dns && !U.n_nbns && !U.n_split_dns && !U.n_route && !U.n_no_route && !U.n_iroute,
+	   "lists empty");
+	ok(U.keepalive == -1 && U.dpd == -1 && U.mobile_dpd == -1 && U.idle_timeout == -1 &&
+		   U.mobile_idle_timeout == -1 && U.session_timeout == -1 &&
+		   U.max_same_clients == -1 && U.mtu == -1 && U.stats_report_time == -1,
+	   "numbers -1");
+	ok(U.deny_roaming == -1 && U.no_udp == -1 && U.tunnel_all_dns == -1 &&
+		   U.client_bypass_protocol == -1,
+	   "flags -1");
+	is_int(U.ipv6_subnet_prefix, -1, "ipv6-subnet-prefix -1");
+	is_int(U.ipv6_prefix, 0, "ipv6-prefix 0");
+	ok(!U.hostname[0] && !U.default_domain[0] && !U.user_profile[0], "strings empty");
+}
+
+static void test_user_keys(void)
+{
+	char a[INET6_ADDRSTRLEN], s[64];
+
+	reset_user();
+	is_int(PU("explicit-ipv4 = 192.168.128.50"), 0, "explicit-ipv4");
+	ok(U.has_explicit_ipv4, "has_explicit_ipv4");
+	is_str(inet_ntop(AF_INET, &U.explicit_ipv4, a, sizeof(a)), "192.168.128.50", "stored");
+	is_int(PU("explicit-ipv6 = fd00:1::50"), 0, "explicit-ipv6");
+	ok(U.has_explicit_ipv6, "has_explicit_ipv6");
+	is_str(inet_ntop(AF_INET6, &U.explicit_ipv6, a, sizeof(a)), "fd00:1::50", "stored");
+	is_int(PU("iroute = 192.168.200.0/24"), 0, "iroute");
+	is_int((long long)U.n_iroute, 1, "one iroute");
+	is_int(PU("hostname = alice-laptop.example.com"), 0, "hostname");
+	is_str(U.hostname, "alice-laptop.example.com", "hostname stored");
+	is_int(PU("no-udp = true"), 0, "no-udp");
+	is_int(U.no_udp, 1, "no-udp 1");
+	is_int(PU("tunnel_all_dns = yes"), 0, "tunnel_all_dns (ocserv's spelling here)");
+	is_int(U.tunnel_all_dns, 1, "tunnel_all_dns 1");
+	is_int(PU("tunnel-all-dns = false"), 0, "tunnel-all-dns (the global spelling)");
+	is_int(U.tunnel_all_dns, 0, "same field, now 0");
+	is_int(PU("deny-roaming = true"), 0, "deny-roaming");
+	is_int(U.deny_roaming, 1, "deny-roaming 1");
+	is_int(PU("client-bypass-protocol = false"), 0, "client-bypass-protocol");
+	is_int(U.client_bypass_protocol, 0, "client-bypass-protocol 0");
+	is_int(PU("dns = 10.0.0.53"), 0, "dns");
+	is_int(PU("ipv4-dns = 10.0.0.54"), 0, "ipv4-dns");
+	is_int(PU("ipv6-dns = fd00::53"), 0, "ipv6-dns");
+	ok(U.has_dns && U.n_dns == 3, "three dns, has_dns");
+	is_int(PU("nbns = 10.0.0.2"), 0, "nbns");
+	is_int(PU("ipv4-nbns = 10.0.0.3"), 0, "ipv4-nbns");
+	is_int(PU("ipv6-nbns = fd00::2"), 0, "ipv6-nbns");
+	ok(U.has_nbns && U.n_nbns == 3, "three nbns, has_nbns");
+	is_int(PU("split-dns = lab.example.com"), 0, "split-dns");
+	ok(U.has_split_dns && U.n_split_dns == 1, "has_split_dns");
+	is_int(PU("route = 10.20.0.0/16"), 0, "route");
+	ok(U.has_route && U.n_route == 1, "has_route");
+	conf_net_format(&U.route[0], s, sizeof(s));
+	is_str(s, "10.20.0.0/255.255.0.0", "route stored");
+	is_int(PU("no-route = 10.20.5.0/24"), 0, "no-route");
+	ok(U.has_no_route && U.n_no_route == 1, "has_no_route");
+	is_int(PU("ipv4-network = 10.50.0.0"), 0, "ipv4-network");
+	is_int(PU("ipv4-netmask = 255.255.255.0"), 0, "ipv4-netmask");
+	ok(U.has_ipv4_network && U.ipv4_prefix == 24, "per-user IPv4 pool");
+	is_str(inet_ntop(AF_INET, &U.ipv4_netmask, a, sizeof(a)), "255.255.255.0", "its mask");
+	is_int(PU("ipv6-network = fd00:50::/48"), 0, "ipv6-network");
+	ok(U.has_ipv6_network && U.ipv6_prefix == 48, "per-user IPv6 pool");
+	is_int(PU("ipv6-prefix = 56"), 0, "ipv6-prefix");
+	is_int(U.ipv6_prefix, 56, "ipv6-prefix stored");
+	is_int(PU("ipv6-subnet-prefix = 64"), 0, "ipv6-subnet-prefix");
+	is_int(U.ipv6_subnet_prefix, 64, "stored");
+
+	static const struct {
+		const char *line;
+		const int *field;
+		int want;
+	} ints[] = {
+		{ "keepalive = 300", &U.keepalive, 300 },
+		{ "dpd = 60", &U.dpd, 60 },
+		{ "mobile-dpd = 600", &U.mobile_dpd, 600 },
+		{ "idle-timeout = 1800", &U.idle_timeout, 1800 },
+		{ "mobile-idle-timeout = 2400", &U.mobile_idle_timeout, 2400 },
+		{ "session-timeout = 0", &U.session_timeout, 0 },
+		{ "max-same-clients = 1", &U.max_same_clients, 1 },
+		{ "mtu = 1400", &U.mtu, 1400 },
+		{ "stats-report-time = 120", &U.stats_report_time, 120 },
+	};
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		is_int(PU(ints[i].line), 0, "%s", ints[i].line);
+		is_int(*ints[i].field, ints[i].want, "  stored");
+	}
+	is_int(PU("user-profile = /etc/cstpd/alice.xml"), 0, "user-profile");
+	is_str(U.user_profile, "/etc/cstpd/alice.xml", "stored");
+	is_int(PU("default-domain = lab.example.com example.com"), 0, "default-domain");
+	ok(U.has_default_domain, "has_default_domain");
+	is_str(U.default_domain, "lab.example.com example.com", "stored");
+	is_int(n_warn, 0, "no warnings");
+}
+
+static void test_user_errors(void)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	reset_user();
+	is_int(PU("explicit-ipv4 = fd00::1"), ERR_FORMAT, "explicit-ipv4 with IPv6");
+	ok(has(X.err, "t.conf:7:") && has(X.err, "'explicit-ipv4' needs an IPv4 address"),
+	   "message: %s", X.err);
+	is_int(PU("explicit-ipv4 = 10.0.0.0/24"), ERR_FORMAT, "explicit-ipv4 with a prefix");
+	is_int(PU("explicit-ipv4 = default"), ERR_FORMAT, "explicit-ipv4 default");
+	is_int(PU("explicit-ipv4 = 10.0.0.256"), ERR_FORMAT, "explicit-ipv4 out of range");
+	is_int(PU("explicit-ipv6 = 10.0.0.1"), ERR_FORMAT, "explicit-ipv6 with IPv4");
+	is_int(PU("explicit-ipv6 = fd00::/64"), ERR_FORMAT, "explicit-ipv6 with a prefix");
+	ok(!U.has_explicit_ipv4 && !U.has_explicit_ipv6, "failed lines set nothing");
+	is_int(PU("explicit-ipv4 = 10.0.0.5"), 0, "then a good one");
+	is_int(PU("explicit-ipv4 = 10.0.0.6"), 0, "a later line wins");
+	is_str(inet_ntop(AF_INET, &U.explicit_ipv4, a, sizeof(a)), "10.0.0.6", "10.0.0.6");
+	is_int(PU("iroute = default"), ERR_FORMAT, "iroute default");
+	ok(has(X.err, "iroute must be a network"), "message: %s", X.err);
+	is_int(PU("hostname = bad host"), ERR_FORMAT, "hostname with a space");
+	is_int(PU("hostname = a/b"), ERR_FORMAT, "hostname with a slash");
+	is_int(PU("no-udp = 1"), ERR_FORMAT, "no-udp 1");
+	is_int(U.no_udp, -1, "still not set");
+	is_int(PU("idle-timeout = -1"), ERR_RANGE, "negative idle-timeout");
+	is_int(U.idle_timeout, -1, "still not set");
+	is_int(PU("mtu = 100"), ERR_RANGE, "mtu 100");
+	is_int(PU("ipv6-subnet-prefix = 63"), ERR_RANGE, "subnet prefix 63");
+	is_int(PU("ipv4-network = 10.0.0.0/31"), ERR_RANGE, "per-user /31 pool");
+	is_int(PU("ipv6-network = 10.0.0.0/8"), ERR_FORMAT, "IPv4 as ipv6-network");
+	is_int(PU("dns = example.com"), ERR_FORMAT, "dns name");
+	ok(!U.has_dns, "failed dns line leaves has_dns");
+	is_int(PU("route = 10.0.0.0/33"), ERR_RANGE, "route prefix 33");
+	ok(!U.has_route, "failed route line leaves has_route");
+	is_int(PU("default-domain = a$b"), ERR_FORMAT, "bad default-domain");
+	ok(!U.has_default_domain, "failed line leaves has_default_domain");
+	is_int(PU("dpd ="), ERR_FORMAT, "no value");
+	is_int(PU("dpd 60"), ERR_FORMAT, "no '='");
+	is_int(PU("[vhost:x]"), ERR_FORMAT, "section");
+	is_int(PU("dpd = 6\x01"), ERR_FORMAT, "control character");
+	is_int(PU(""), 0, "blank line");
+	is_int(PU("# comment"), 0, "comment");
+	is_int(PU("dpd = \"90\""), 0, "quoted value");
+	is_int(U.dpd, 90, "dpd 90");
+
+	static const char *const global_only[] = {
+		"tcp-port = 443",	  "auth = plain[passwd=/p]", "server-cert = /c",
+		"select-group = g",	  "run-as-user = nobody",    "cookie-timeout = 10",
+		"predictable-ips = true", "device = vpns",	     "config-per-user = /x",
+	};
+	for (size_t i = 0; i < sizeof(global_only) / sizeof(global_only[0]); i++) {
+		is_int(PU(global_only[i]), ERR_FORMAT, "global only: %s", global_only[i]);
+		ok(has(X.err, "t.conf:7: option '") &&
+			   has(X.err, "' is not allowed in per-user/per-group files"),
+		   "  message: %s", X.err);
+	}
+	is_int(PU("ipv4-dns-server = 1.1.1.1"), ERR_FORMAT, "unknown key");
+	is_str(X.err, "t.conf:7: unknown option 'ipv4-dns-server'", "unknown message");
+	is_int(PU("isolate-workers = true"), ERR_FORMAT, "a not-implemented global key");
+	ok(has(X.err, "not allowed in per-user"), "is still global only: %s", X.err);
+
+	static const char *const notimpl[] = {
+		"rx-data-per-sec = 1000000",
+		"tx-data-per-sec = 1000000",
+		"net-priority = 5",
+		"cgroup = cpuset,cpu:test",
+		"restrict-user-to-routes = true",
+		"restrict-user-to-ports = \"tcp(443), udp(53)\"",
+	};
+	for (size_t i = 0; i < sizeof(notimpl) / sizeof(notimpl[0]); i++) {
+		n_warn = 0;
+		is_int(PU(notimpl[i]), 0, "not implemented, accepted: %s", notimpl[i]);
+		ok(n_warn == 1 && has(last_warn, "t.conf:7:") &&
+			   has(last_warn, "is not implemented yet by cstpd; ignored"),
+		   "  with a warning: %s", last_warn);
+	}
+}
+
+/* Read a shipped per-user or per-group sample into lines. */
+static size_t read_lines(const char *rel, char lines[][512], size_t max)
+{
+	FILE *f = fopen(tap_srcpath(rel), "r");
+	char buf[512];
+	size_t n = 0;
+
+	if (!f)
+		return 0;
+	while (n < max && fgets(buf, sizeof(buf), f)) {
+		buf[strcspn(buf, "\n")] = '\0';
+		snprintf(lines[n++], 512, "%s", buf);
+	}
+	fclose(f);
+	return n;
+}
+
+static char alice[100][512], staff[100][512];
+static size_t n_alice, n_staff;
+
+static int parse_user_lines(char lines[][512], size_t n, const char *file)
+{
+	int errors = 0;
+
+	X.file = file;
+	for (size_t i = 0; i < n; i++)
+		if (conf_user_parse_line(&U, &X, lines[i], (unsigned)i + 1) != 0) {
+			diag("%s", X.err);
+			errors++;
+		}
+	X.file = "t.conf";
+	return errors;
+}
+
+static void test_user_samples(void)
+{
+	char a[INET6_ADDRSTRLEN], s[64];
+	struct conf_net in_pool = { .family = AF_INET };
+
+	n_alice = read_lines("conf/config-per-user/alice", alice, 100);
+	n_staff = read_lines("conf/config-per-group/staff", staff, 100);
+	ok(n_alice > 10 && n_staff > 5, "read the samples (%zu and %zu lines)", n_alice, n_staff);
+
+	reset_user();
+	is_int(parse_user_lines(alice, n_alice, "alice"), 0, "alice parses");
+	is_int(n_warn, 0, "without warnings");
+	ok(U.has_explicit_ipv4, "alice: explicit-ipv4");
+	is_str(inet_ntop(AF_INET, &U.explicit_ipv4, a, sizeof(a)), "192.168.128.50",
+	       "alice: 192.168.128.50");
+	/* Inside the sample pool: cstpd.conf's ipv4-network. */
+	ok(read_sample(sample, 400, &n_sample) == 0, "read cstpd.conf");
+	reset();
+	for (size_t i = 0; i < n_sample; i++)
+		(void)P(sample[i]);
+	memcpy(in_pool.addr, &U.explicit_ipv4, 4);
+	in_pool.prefix = C.ipv4_prefix;
+	ok(conf_net_mask(&in_pool) && !memcmp(in_pool.addr, &C.ipv4_network, 4),
+	   "alice's address lies inside the sample pool (%u)", C.ipv4_prefix);
+	ok(U.has_route && U.n_route == 2, "alice: two routes");
+	conf_net_format(&U.route[1], s, sizeof(s));
+	is_str(s, "172.16.20.0/255.255.255.0", "alice: lab route");
+	ok(U.has_no_route && U.n_no_route == 1, "alice: no-route");
+	ok(U.has_dns && U.n_dns == 2, "alice: two dns (replacing the global one)");
+	ok(U.has_split_dns && U.n_split_dns == 1, "alice: split-dns");
+	is_int(U.idle_timeout, 1800, "alice: idle-timeout");
+	is_int(U.dpd, -1, "alice: dpd not set");
+
+	reset_user();
+	is_int(parse_user_lines(staff, n_staff, "staff"), 0, "staff parses");
+	is_int(n_warn, 0, "without warnings");
+	ok(U.has_route && U.n_route == 1 && U.route[0].is_default, "staff: default route");
+	is_int(U.tunnel_all_dns, 1, "staff: tunnel_all_dns");
+	is_str(U.default_domain, "staff.example.com", "staff: default-domain");
+	is_int(U.max_same_clients, 3, "staff: max-same-clients");
+
+	/* The group file, then the user file, into one struct: ocserv's layering. */
+	is_int(parse_user_lines(alice, n_alice, "alice"), 0, "alice over staff");
+	is_int(U.idle_timeout, 1800, "the user's idle-timeout wins");
+	is_int(U.dpd, 60, "the group's dpd stays");
+	is_int((long long)U.n_dns, 3, "dns entries of both");
+}
+
+static void check_user_one(const char *line, unsigned *bad)
+{
+	int r;
+
+	conf_user_init(&U);
+	r = conf_user_parse_line(&U, &X, line, 1);
+	if (r != 0 && r != ERR_FORMAT && r != ERR_RANGE && r != ERR_TOO_LARGE)
+		(*bad)++;
+	else if (r != 0 && !X.err[0])
+		(*bad)++;
+}
+
+/* The mutation pass of test_mutations() over the per-user samples and a line of each key. */
+static void test_user_mutations(void)
+{
+	static const char *const extra[] = {
+		"explicit-ipv6 = fd00:1234::50",
+		"iroute = 192.168.200.0/24",
+		"hostname = alice-pc",
+		"no-udp = false",
+		"ipv6-network = fd00:50::/48",
+		"ipv4-netmask = 255.255.255.0",
+		"ipv6-subnet-prefix = 96",
+		"user-profile = /etc/p.xml",
+		"nbns = 10.0.0.2",
+		"rx-data-per-sec = 100",
+		"deny-roaming = true",
+		"mtu = 1400",
+		"client-bypass-protocol = true",
+	};
+	static const unsigned char subst[] = { ' ', '=', '"', '[', ']',	 ',',  '/',  '#', '.',
+					       ':', '0', '9', 'a', 0x01, 0x7f, 0xff, '\t' };
+	static char lines[250][512];
+	unsigned bad = 0, runs = 0;
+	size_t n = 0;
+	char m[512];
+
+	for (size_t i = 0; i < n_alice; i++)
+		memcpy(lines[n++], alice[i], 512);
+	for (size_t i = 0; i < n_staff; i++)
+		memcpy(lines[n++], staff[i], 512);
+	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]); i++)
+		snprintf(lines[n++], 512, "%s", extra[i]);
+	X.warn = NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(lines[i]);
+
+		for (size_t cut = 0; cut <= len; cut++, runs++) {
+			memcpy(m, lines[i], cut);
+			m[cut] = '\0';
+			check_user_one(m, &bad);
+		}
+		for (size_t at = 0; at < len; at++) {
+			for (int bit = 0; bit < 8; bit++, runs++) {
+				memcpy(m, lines[i], len + 1);
+				m[at] = (char)(m[at] ^ (1 << bit));
+				check_user_one(m, &bad);
+			}
+			for (size_t k = 0; k < sizeof(subst); k++, runs++) {
+				memcpy(m, lines[i], len + 1);
+				m[at] = (char)subst[k];
+				check_user_one(m, &bad);
+			}
+		}
+	}
+	X.warn = on_warn;
+	is_int(bad, 0, "%u mutated per-user lines: each a clean parse or a clean error", runs);
+}
+
 int main(void)
 {
 	test_defaults();
@@ -944,5 +1291,10 @@ int main(void)
 	test_finish();
 	test_sample();
 	test_mutations();
+	test_user_init();
+	test_user_keys();
+	test_user_errors();
+	test_user_samples();
+	test_user_mutations();
 	return done_testing();
 }

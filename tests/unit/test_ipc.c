@@ -75,6 +75,63 @@ static void test_roundtrip(void)
 	ok(memcmp(&hr, &hr2, sizeof(hr)) == 0, "helper reply round-trips");
 }
 
+/* Every message type of the tunnel phase round-trips with full lists. */
+static void test_tunnel_messages(void)
+{
+	static struct ipc_tunnel_rep rep, rep2;
+	struct ipc_tunnel_req req, req2;
+	struct ipc_worker_bye bye, bye2;
+	struct ipc_terminate t, t2;
+	struct ipc_hdr hdr;
+	size_t len;
+
+	memset(&rep, 0, sizeof(rep));
+	rep.status = IPC_TUNNEL_OK;
+	strcpy(rep.addr4, "10.66.0.23");
+	strcpy(rep.netmask4, "255.255.255.0");
+	strcpy(rep.addr6, "fd00::17");
+	rep.prefix6 = 128;
+	rep.n_dns = rep.n_nbns = rep.n_routes = rep.n_no_routes = rep.n_split_dns = IPC_LIST_MAX;
+	for (size_t i = 0; i < IPC_LIST_MAX; i++) {
+		snprintf(rep.dns[i], sizeof(rep.dns[i]), "10.0.%zu.1", i);
+		snprintf(rep.nbns[i], sizeof(rep.nbns[i]), "10.1.%zu.1", i);
+		snprintf(rep.routes[i], sizeof(rep.routes[i]), "10.%zu.0.0/255.255.0.0", i);
+		snprintf(rep.no_routes[i], sizeof(rep.no_routes[i]), "fd%02zx::/64", i);
+		snprintf(rep.split_dns[i], sizeof(rep.split_dns[i]), "d%zu.example.net", i);
+	}
+	rep.session_remaining = IPC_NONE;
+	rep.mtu = 1434;
+	strcpy(rep.banner, "line one\nline two");
+	is_int(ipc_encode(IPC_TUNNEL_REP, 5, &rep, out, sizeof(out), &len), 0,
+	       "encode a tunnel reply with every list full");
+	ok(len < IPC_MSG_MAX, "a full tunnel reply fits one datagram (%zu bytes)", len);
+	is_int(ipc_decode(out, len, &hdr, &rep2, sizeof(rep2)), 0, "decode the tunnel reply");
+	ok(memcmp(&rep, &rep2, sizeof(rep)) == 0, "tunnel reply round-trips");
+
+	memset(&req, 0, sizeof(req));
+	strcpy(req.cookie, "00112233445566778899AABBCCDDEEFF00112233445566778899AABBCCDDEEFF");
+	req.flags = IPC_TR_WANT_V4 | IPC_TR_FULL_V6;
+	req.base_mtu = 1500;
+	strcpy(req.addr4, "10.66.0.23");
+	is_int(ipc_encode(IPC_TUNNEL_REQ, 6, &req, out, sizeof(out), &len), 0, "encode tunnel req");
+	is_int(ipc_decode(out, len, &hdr, &req2, sizeof(req2)), 0, "decode tunnel req");
+	ok(memcmp(&req, &req2, sizeof(req)) == 0, "tunnel request round-trips");
+	ipc_wipe(IPC_TUNNEL_REQ, &req2);
+	is_str(req2.cookie, "", "the cookie is a secret ipc_wipe clears");
+
+	memset(&bye, 0, sizeof(bye));
+	bye.reason = 2;
+	bye.bytes_in = 1ull << 40;
+	bye.packets_out = 7;
+	is_int(ipc_encode(IPC_WORKER_BYE, 0, &bye, out, sizeof(out), &len), 0, "encode bye");
+	is_int(ipc_decode(out, len, &hdr, &bye2, sizeof(bye2)), 0, "decode bye");
+	ok(memcmp(&bye, &bye2, sizeof(bye)) == 0, "64-bit counters round-trip");
+	t.reason = 6;
+	is_int(ipc_encode(IPC_TERMINATE, 0, &t, out, sizeof(out), &len), 0, "encode terminate");
+	is_int(ipc_decode(out, len, &hdr, &t2, sizeof(t2)), 0, "decode terminate");
+	is_int(t2.reason, 6, "terminate reason");
+}
+
 static void test_encode_rejects(void)
 {
 	struct ipc_auth_req ar;
@@ -204,8 +261,7 @@ static void test_transport(void)
 	is_int(ipc_recv(sv[1], buf, sizeof(buf), &len, fds, &nfds), ERR_SYS,
 	       "nothing pending on a non-blocking socket");
 	close(sv[0]);
-	is_int(ipc_recv(sv[1], buf, sizeof(buf), &len, fds, &nfds), ERR_PEER_CLOSED,
-	       "peer closed");
+	is_int(ipc_recv(sv[1], buf, sizeof(buf), &len, fds, &nfds), ERR_PEER_CLOSED, "peer closed");
 	close(sv[1]);
 	close(pfd[0]);
 	close(pfd[1]);
@@ -214,6 +270,7 @@ static void test_transport(void)
 int main(void)
 {
 	test_roundtrip();
+	test_tunnel_messages();
 	test_encode_rejects();
 	test_decode_rejects();
 	test_transport();
