@@ -115,7 +115,7 @@ static const struct field f_tunnel_req[] = {
 	U32(struct ipc_tunnel_req, base_mtu),	U32(struct ipc_tunnel_req, client_mtu),
 	U32(struct ipc_tunnel_req, tcp_pmtu),	STR(struct ipc_tunnel_req, addr4),
 	STR(struct ipc_tunnel_req, addr6),	STR(struct ipc_tunnel_req, hostname),
-	STR(struct ipc_tunnel_req, user_agent),
+	STR(struct ipc_tunnel_req, user_agent), U32(struct ipc_tunnel_req, dtls_offer),
 };
 
 #define TR(m) STR(struct ipc_tunnel_rep, m)
@@ -151,6 +151,91 @@ static const struct field f_tunnel_rep[] = {
 	TU(base_mtu),
 	TU(mtu),
 	TR(banner),
+	TU(dtls_port),
+	TU(dtls_modes),
+	BYTES(struct ipc_tunnel_rep, dtls_id),
+};
+
+static const struct field f_udp_fd[] = {
+	STR(struct ipc_udp_fd, peer),
+	U32(struct ipc_udp_fd, len),
+	BYTES(struct ipc_udp_fd, data),
+};
+
+static const struct field f_dtls_state[] = {
+	U32(struct ipc_dtls_state, up),
+	STR(struct ipc_dtls_state, cipher),
+};
+
+static const struct field f_file_req[] = {
+	SECRET(struct ipc_file_req, cookie),
+	U32(struct ipc_file_req, kind),
+	STR(struct ipc_file_req, name),
+};
+
+static const struct field f_file_rep[] = {
+	U32(struct ipc_file_rep, status), U64(struct ipc_file_rep, size),
+	U64(struct ipc_file_rep, mtime),  STR(struct ipc_file_rep, content_type),
+	STR(struct ipc_file_rep, sha1),
+};
+
+static const struct field f_ctl_req[] = {
+	U32(struct ipc_ctl_req, cmd),
+	STR(struct ipc_ctl_req, arg),
+};
+
+#define CS(m) U64(struct ipc_ctl_status, m)
+static const struct field f_ctl_status[] = {
+	CS(uptime),
+	U32(struct ipc_ctl_status, pid),
+	U32(struct ipc_ctl_status, sessions_active),
+	U32(struct ipc_ctl_status, sessions_inactive),
+	U32(struct ipc_ctl_status, sessions_new),
+	CS(logins_ok),
+	CS(logins_failed),
+	CS(bytes_in),
+	CS(bytes_out),
+	CS(reconnects_in),
+	CS(reconnects_ok),
+	CS(reconnects_failed),
+	U32(struct ipc_ctl_status, reconnect_capable_active),
+	U32(struct ipc_ctl_status, reconnect_capable_inactive),
+	U32(struct ipc_ctl_status, bans),
+	STR(struct ipc_ctl_status, profile),
+	STR(struct ipc_ctl_status, profile_hash),
+};
+
+#define SS(m) STR(struct ipc_ctl_session, m)
+static const struct field f_ctl_session[] = {
+	U32(struct ipc_ctl_session, id),
+	U32(struct ipc_ctl_session, state),
+	SS(user),
+	SS(group),
+	SS(addr4),
+	SS(addr6),
+	SS(real_addr),
+	SS(device),
+	SS(hostname),
+	SS(user_agent),
+	SS(transport),
+	SS(cipher),
+	U64(struct ipc_ctl_session, since),
+	U64(struct ipc_ctl_session, inactive_for),
+	U64(struct ipc_ctl_session, bytes_in),
+	U64(struct ipc_ctl_session, bytes_out),
+	U32(struct ipc_ctl_session, reconnects),
+	U32(struct ipc_ctl_session, last_reason),
+};
+
+static const struct field f_ctl_ban[] = {
+	STR(struct ipc_ctl_ban, addr),
+	U32(struct ipc_ctl_ban, score),
+	U64(struct ipc_ctl_ban, remaining),
+};
+
+static const struct field f_ctl_done[] = {
+	U32(struct ipc_ctl_done, status),
+	STR(struct ipc_ctl_done, message),
 };
 
 static const struct field f_helper_auth_req[] = {
@@ -188,6 +273,15 @@ static const struct msgdef msgs[] = {
 	MSG(IPC_TERMINATE, struct ipc_terminate, f_terminate),
 	MSG(IPC_TUNNEL_REQ, struct ipc_tunnel_req, f_tunnel_req),
 	MSG(IPC_TUNNEL_REP, struct ipc_tunnel_rep, f_tunnel_rep),
+	MSG(IPC_UDP_FD, struct ipc_udp_fd, f_udp_fd),
+	MSG(IPC_DTLS_STATE, struct ipc_dtls_state, f_dtls_state),
+	MSG(IPC_FILE_REQ, struct ipc_file_req, f_file_req),
+	MSG(IPC_FILE_REP, struct ipc_file_rep, f_file_rep),
+	MSG(IPC_CTL_REQ, struct ipc_ctl_req, f_ctl_req),
+	MSG(IPC_CTL_STATUS, struct ipc_ctl_status, f_ctl_status),
+	MSG(IPC_CTL_SESSION, struct ipc_ctl_session, f_ctl_session),
+	MSG(IPC_CTL_BAN, struct ipc_ctl_ban, f_ctl_ban),
+	MSG(IPC_CTL_DONE, struct ipc_ctl_done, f_ctl_done),
 	MSG(IPC_HELPER_AUTH_REQ, struct ipc_helper_auth_req, f_helper_auth_req),
 	MSG(IPC_HELPER_AUTH_REP, struct ipc_helper_auth_rep, f_helper_auth_rep),
 };

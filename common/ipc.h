@@ -50,6 +50,8 @@
 #define IPC_TICKET_KEY_LEN 80
 #define IPC_LIST_MAX	   64 /* DNS servers, routes, split-DNS domains in a tunnel reply */
 #define IPC_NONE	   0xffffffffu /* "no value" for optional timers */
+#define IPC_DTLS_ID_LEN	   32	       /* X-DTLS-Session-ID / X-DTLS-App-ID bytes */
+#define IPC_DGRAM_MAX	   2048	       /* first datagram of a DTLS flow, handed to the worker */
 
 /* Bands: 0x01xx worker->main, 0x02xx main->worker, 0x03xx main->helper,
  * 0x04xx helper->main, 0x05xx cstpctl->main, 0x06xx main->cstpctl. */
@@ -59,13 +61,22 @@ enum ipc_type {
 	IPC_WORKER_STATS = 0x0103,
 	IPC_WORKER_BYE = 0x0104,
 	IPC_LOGOUT_REQ = 0x0105,
+	IPC_FILE_REQ = 0x0106,
+	IPC_DTLS_STATE = 0x0107,
 	IPC_WORKER_INIT = 0x0201,
 	IPC_AUTH_REP = 0x0202,
 	IPC_TUNNEL_REP = 0x0203,
 	IPC_TERMINATE = 0x0204,
 	IPC_LOGOUT_REP = 0x0205,
+	IPC_FILE_REP = 0x0206,
+	IPC_UDP_FD = 0x0207,
 	IPC_HELPER_AUTH_REQ = 0x0301,
 	IPC_HELPER_AUTH_REP = 0x0401,
+	IPC_CTL_REQ = 0x0501,
+	IPC_CTL_STATUS = 0x0601,
+	IPC_CTL_SESSION = 0x0602,
+	IPC_CTL_BAN = 0x0603,
+	IPC_CTL_DONE = 0x0604,
 };
 
 enum ipc_worker_flags {
@@ -177,6 +188,13 @@ struct ipc_tunnel_req {
 	char addr6[IPC_ADDR_MAX + 1];
 	char hostname[IPC_NAME_MAX + 1];
 	char user_agent[IPC_LABEL_MAX + 1];
+	uint32_t dtls_offer; /* enum ipc_dtls_mode bits the client offered (0 = no DTLS) */
+};
+
+/* DTLS modes (PROTOCOL.md §5.1): bits in offers, one value in a choice. */
+enum ipc_dtls_mode {
+	IPC_DTLS_PSK = 1u << 0,	   /* PSK-NEGOTIATE: key from the TLS exporter, App-ID */
+	IPC_DTLS_RESUME = 1u << 1, /* DTLS 1.2 resumption from X-DTLS-Master-Secret */
 };
 
 enum ipc_tunnel_status {
@@ -223,6 +241,43 @@ struct ipc_tunnel_rep {
 	uint32_t base_mtu;
 	uint32_t mtu;
 	char banner[IPC_TEXT_MAX + 1];
+	uint32_t dtls_port;  /* 0 = no DTLS for this tunnel */
+	uint32_t dtls_modes; /* enum ipc_dtls_mode bits the server allows (dtls-psk, dtls-legacy) */
+	uint8_t dtls_id[IPC_DTLS_ID_LEN]; /* fresh per CONNECT: Session-ID or App-ID */
+};
+
+/* Main -> worker, with a UDP socket connected to the client: the first datagram of a DTLS
+ * flow whose ClientHello named this tunnel's id. */
+struct ipc_udp_fd {
+	char peer[IPC_ADDR_MAX + 1];
+	uint32_t len;
+	uint8_t data[IPC_DGRAM_MAX];
+};
+
+/* Worker -> main: DTLS came up or went down (for cstpctl and logs). */
+struct ipc_dtls_state {
+	uint32_t up;
+	char cipher[IPC_NAME_MAX + 1];
+};
+
+/* Worker -> main: a client asks for a file it is entitled to with its cookie. */
+enum ipc_file_kind { IPC_FILE_PROFILE = 1, IPC_FILE_PACKAGE = 2 };
+
+struct ipc_file_req {
+	char cookie[IPC_COOKIE_STR + 1]; /* secret */
+	uint32_t kind;			 /* enum ipc_file_kind */
+	char name[IPC_PATH_MAX + 1];	 /* as listed in the announcement; never a path */
+};
+
+enum ipc_file_status { IPC_FILE_OK = 1, IPC_FILE_NOT_FOUND = 2, IPC_FILE_UNAUTHORIZED = 3 };
+
+/* Main -> worker, with a read-only descriptor of the file when status is OK. */
+struct ipc_file_rep {
+	uint32_t status;
+	uint64_t size;
+	uint64_t mtime; /* seconds since the epoch */
+	char content_type[IPC_NAME_MAX + 1];
+	char sha1[41]; /* upper-case hex of the bytes served (ETag) */
 };
 
 /* Main -> auth helper: check a password against the plain password file. */
@@ -237,6 +292,78 @@ struct ipc_helper_auth_rep {
 	char message[IPC_TEXT_MAX + 1];
 	uint32_t n_groups;
 	char groups[IPC_GROUPS_MAX][IPC_NAME_MAX + 1];
+};
+
+/* cstpctl -> main. */
+enum ipc_ctl_cmd {
+	IPC_CTL_CMD_STATUS = 1,
+	IPC_CTL_CMD_SESSIONS = 2, /* arg: "", "all", "active" or "inactive" */
+	IPC_CTL_CMD_USER = 3,	  /* arg: user name */
+	IPC_CTL_CMD_ID = 4,	  /* arg: session id */
+	IPC_CTL_CMD_DISCONNECT_USER = 5,
+	IPC_CTL_CMD_DISCONNECT_ID = 6,
+	IPC_CTL_CMD_RELOAD = 7,
+	IPC_CTL_CMD_UNBAN_IP = 8, /* arg: address */
+	IPC_CTL_CMD_BANS = 9,
+	IPC_CTL_CMD_MAX = 9,
+};
+
+struct ipc_ctl_req {
+	uint32_t cmd; /* enum ipc_ctl_cmd */
+	char arg[IPC_LABEL_MAX + 1];
+};
+
+/* main -> cstpctl: answers are a run of STATUS / SESSION / BAN messages ended by DONE. */
+struct ipc_ctl_status {
+	uint64_t uptime;
+	uint32_t pid;
+	uint32_t sessions_active;
+	uint32_t sessions_inactive;
+	uint32_t sessions_new; /* logged in, no tunnel yet */
+	uint64_t logins_ok;
+	uint64_t logins_failed;
+	uint64_t bytes_in;
+	uint64_t bytes_out;
+	uint64_t reconnects_in;
+	uint64_t reconnects_ok;
+	uint64_t reconnects_failed;
+	uint32_t reconnect_capable_active;
+	uint32_t reconnect_capable_inactive;
+	uint32_t bans;
+	char profile[IPC_PATH_MAX + 1];
+	char profile_hash[41];
+};
+
+struct ipc_ctl_session {
+	uint32_t id;
+	uint32_t state; /* enum session_state */
+	char user[IPC_NAME_MAX + 1];
+	char group[IPC_NAME_MAX + 1];
+	char addr4[IPC_ADDR_MAX + 1];
+	char addr6[IPC_ADDR_MAX + 1];
+	char real_addr[IPC_ADDR_MAX + 1];
+	char device[IPC_NAME_MAX + 1];
+	char hostname[IPC_NAME_MAX + 1];
+	char user_agent[IPC_LABEL_MAX + 1];
+	char transport[IPC_NAME_MAX + 1]; /* "DTLS" / "TLS" / "" */
+	char cipher[IPC_NAME_MAX + 1];
+	uint64_t since;	       /* wall clock of the login */
+	uint64_t inactive_for; /* seconds, 0 when active */
+	uint64_t bytes_in;
+	uint64_t bytes_out;
+	uint32_t reconnects;
+	uint32_t last_reason; /* enum disc_reason */
+};
+
+struct ipc_ctl_ban {
+	char addr[IPC_ADDR_MAX + 1];
+	uint32_t score;
+	uint64_t remaining;
+};
+
+struct ipc_ctl_done {
+	uint32_t status; /* 0 = OK, else a negative ERR_* code as uint32 */
+	char message[IPC_TEXT_MAX + 1];
 };
 
 struct ipc_hdr {
