@@ -683,6 +683,45 @@ static void write_profile(struct xw *x, const struct authxml_complete *c)
 	xw_end(x);
 }
 
+/* <vpn-core-manifest><vpn rev="1.0"><file ...> per package, in the ASA's attribute order. */
+static void write_core_manifest(struct xw *x, const struct authxml_complete *c)
+{
+	xw_start(x, "vpn-core-manifest");
+	xw_start(x, "vpn");
+	xw_attr(x, "rev", "1.0");
+	for (size_t i = 0; i < c->n_packages; i++) {
+		const struct authxml_package *p = &c->packages[i];
+
+		xw_start(x, "file");
+		xw_attr(x, "version", p->version);
+		xw_attr(x, "id", p->id);
+		if (p->is_core)
+			xw_attr(x, "is_core", "yes");
+		xw_attr(x, "type", p->type);
+		xw_attr(x, "action", "install");
+		xw_attr(x, "os", p->os);
+		xw_elem(x, "uri", p->uri);
+		xw_elem(x, "display-name", p->display_name);
+		xw_end(x);
+	}
+	xw_end(x);
+	xw_end(x);
+}
+
+static void write_client_opaque(struct xw *x, const struct authxml_complete *c)
+{
+	xw_start(x, "opaque");
+	xw_attr(x, "is-for", "vpn-client");
+	if (c->pkg_version) {
+		xw_start(x, "vpn-client-pkg-version");
+		xw_elem(x, "pkgversion", c->pkg_version);
+		xw_end(x);
+	}
+	if (c->n_packages)
+		write_core_manifest(x, c);
+	xw_end(x);
+}
+
 static void write_complete(struct xw *x, const struct authxml_complete *c)
 {
 	write_config_auth(x, "complete");
@@ -703,14 +742,13 @@ static void write_complete(struct xw *x, const struct authxml_complete *c)
 	xw_start(x, "config");
 	xw_attr(x, "client", "vpn");
 	xw_attr(x, "type", "private");
-	if (c->server_cert_hash) {
+	if (c->server_cert_hash || c->base_package_uri) {
 		xw_start(x, "vpn-base-config");
+		xw_elem(x, "base-package-uri", c->base_package_uri);
 		xw_elem(x, "server-cert-hash", c->server_cert_hash);
 		xw_end(x);
 	}
-	xw_start(x, "opaque");
-	xw_attr(x, "is-for", "vpn-client");
-	xw_end(x);
+	write_client_opaque(x, c);
 	if (c->profile_uri)
 		write_profile(x, c);
 	xw_end(x);
@@ -728,10 +766,26 @@ static void write_legacy_success(struct xw *x)
 	xw_end(x);
 }
 
+static bool packages_complete(const struct authxml_complete *c)
+{
+	if (c->n_packages && !c->packages)
+		return false;
+	for (size_t i = 0; i < c->n_packages; i++) {
+		const struct authxml_package *p = &c->packages[i];
+
+		if (!p->id || !p->version || !p->os || !p->type || !p->uri)
+			return false;
+	}
+	return true;
+}
+
 int authxml_build_complete(const struct authxml_complete *c, struct buf_wr *out)
 {
 	xmlBufferPtr buf = NULL;
 	struct xw x;
+
+	if (!packages_complete(c))
+		return ERR_RANGE;
 
 	if (xw_open(&x, &buf) == 0) {
 		if (c->legacy)

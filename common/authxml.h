@@ -90,6 +90,17 @@ struct authxml_form {
  * XML text). */
 int authxml_build_form(const struct authxml_form *f, struct buf_wr *out);
 
+/* One client package of the vpn-core-manifest (§2.5 h). Every pointer is borrowed. */
+struct authxml_package {
+	const char *id;		  /* "VPNCore", "DART", ... */
+	const char *version;	  /* "4.10.08029" */
+	const char *os;		  /* "win:6.1.7601", "linux-64" ... */
+	const char *type;	  /* "msi", "sh" ... */
+	const char *uri;	  /* relative to base-package-uri: "binaries/<file>" */
+	const char *display_name; /* NULL = no <display-name> */
+	bool is_core;		  /* is_core="yes" */
+};
+
 /* The success reply (§2.5 h, or §2.6 when legacy). Every pointer is borrowed. */
 struct authxml_complete {
 	bool legacy; /* <auth id="success"><title>SSL VPN Service</title>...<success/></auth> */
@@ -99,9 +110,16 @@ struct authxml_complete {
 	const char *server_cert_hash; /* 40 upper-case hex; NULL = no vpn-base-config */
 	const char *profile_uri;      /* NULL = no vpn-profile-manifest */
 	const char *profile_hash;
+	/* Client packages: vpn-base-config/base-package-uri and, inside
+	 * <opaque is-for="vpn-client">, vpn-client-pkg-version and vpn-core-manifest. */
+	const char *base_package_uri; /* NULL = none */
+	const char *pkg_version;      /* <pkgversion>, e.g. "4,10,08029"; NULL = none */
+	const struct authxml_package *packages;
+	size_t n_packages; /* 0 = no vpn-core-manifest */
 };
 
-/* Append a complete document to out. Same errors as authxml_build_form(). */
+/* Append a complete document to out. Same errors as authxml_build_form(); ERR_RANGE also
+ * when a package lacks one of id, version, os, type, uri. */
 int authxml_build_complete(const struct authxml_complete *c, struct buf_wr *out);
 
 #endif

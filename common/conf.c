@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "certid.h"
 #include "err.h"
 #include "log.h"
 #include "strutil.h"
@@ -234,6 +235,7 @@ static const struct opt opts[] = {
 	O_NOTIMPL("proxy-url"),
 	O_NOTIMPL("kkdcp"),
 	O_STR("user-profile", T_PATH, user_profile, NULL),
+	O_STR("client-packages", T_PATH, client_packages, NULL), /* cstpd extension */
 	O_BOOL("cisco-client-compat", cisco_client_compat, true),
 	O_BOOL("dtls-psk", dtls_psk, true),
 	O_BOOL("dtls-legacy", dtls_legacy, true),
@@ -710,24 +712,36 @@ static int set_bool(const struct line_ctx *l, const char *v)
 static bool str_value_ok(enum opt_type t, const char *v, size_t size)
 {
 	switch (t) {
-	case T_NAME: return str_is_name(v, size - 1);
-	case T_HOST: return only_chars(v, ".-:_%");
-	case T_DEVICE: return strlen(v) <= 10 && only_chars(v, "_-");
-	case T_DOMAINS: return only_chars(v, ".-_ ");
-	case T_HOSTNAME: return only_chars(v, ".-_");
-	default: return true;
+	case T_NAME:
+		return str_is_name(v, size - 1);
+	case T_HOST:
+		return only_chars(v, ".-:_%");
+	case T_DEVICE:
+		return strlen(v) <= 10 && only_chars(v, "_-");
+	case T_DOMAINS:
+		return only_chars(v, ".-_ ");
+	case T_HOSTNAME:
+		return only_chars(v, ".-_");
+	default:
+		return true;
 	}
 }
 
 static const char *str_value_rule(enum opt_type t)
 {
 	switch (t) {
-	case T_NAME: return "a user or group name ([A-Za-z0-9._@+-])";
-	case T_HOST: return "a host name or address";
-	case T_DEVICE: return "at most 10 of [A-Za-z0-9_-]";
-	case T_DOMAINS: return "DNS domains separated by spaces";
-	case T_HOSTNAME: return "a host name ([A-Za-z0-9._-])";
-	default: return "valid";
+	case T_NAME:
+		return "a user or group name ([A-Za-z0-9._@+-])";
+	case T_HOST:
+		return "a host name or address";
+	case T_DEVICE:
+		return "at most 10 of [A-Za-z0-9_-]";
+	case T_DOMAINS:
+		return "DNS domains separated by spaces";
+	case T_HOSTNAME:
+		return "a host name ([A-Za-z0-9._-])";
+	default:
+		return "valid";
 	}
 }
 
@@ -1149,26 +1163,37 @@ static int apply_any(const struct line_ctx *l, const char *v)
 {
 	switch (l->o->type) {
 	case T_INT:
-	case T_UINT: return set_int(l, v);
+	case T_UINT:
+		return set_int(l, v);
 	case T_BOOL:
 	case T_NBOOL:
-	case T_IBOOL: return set_bool(l, v);
+	case T_IBOOL:
+		return set_bool(l, v);
 	case T_NAME:
 	case T_HOST:
 	case T_PATH:
 	case T_TEXT:
 	case T_DOMAINS:
 	case T_DEVICE:
-	case T_HOSTNAME: return set_str(l, v);
-	case T_DNSNAME: return add_dnsname(l, v);
-	case T_ADDR: return add_addr(l, v);
-	case T_ROUTE: return add_route(l, v);
-	case T_IPV4NET: return set_ipv4_net(l, v);
-	case T_IPV4MASK: return set_ipv4_mask(l, v);
-	case T_IPV6NET: return set_ipv6_net(l, v);
+	case T_HOSTNAME:
+		return set_str(l, v);
+	case T_DNSNAME:
+		return add_dnsname(l, v);
+	case T_ADDR:
+		return add_addr(l, v);
+	case T_ROUTE:
+		return add_route(l, v);
+	case T_IPV4NET:
+		return set_ipv4_net(l, v);
+	case T_IPV4MASK:
+		return set_ipv4_mask(l, v);
+	case T_IPV6NET:
+		return set_ipv6_net(l, v);
 	case T_EXPL4:
-	case T_EXPL6: return set_explicit(l, v);
-	default: break;
+	case T_EXPL6:
+		return set_explicit(l, v);
+	default:
+		break;
 	}
 	return fail(l->ctx, l->line, ERR_INTERNAL, "option '%s' has no handler", l->o->name);
 }
@@ -1179,11 +1204,16 @@ static int apply(const struct line_ctx *l, const char *v)
 
 	if (l->c) {
 		switch (l->o->type) {
-		case T_GROUP: return add_group(l, v);
-		case T_AUTH: return add_auth(l, v);
-		case T_ACCT: return set_acct(l, v);
-		case T_REKEY: return set_rekey(l, v);
-		default: break;
+		case T_GROUP:
+			return add_group(l, v);
+		case T_AUTH:
+			return add_auth(l, v);
+		case T_ACCT:
+			return set_acct(l, v);
+		case T_REKEY:
+			return set_rekey(l, v);
+		default:
+			break;
 		}
 	}
 	if ((r = apply_any(l, v)) == 0 && (l->o->flags & F_HAS))
@@ -1367,6 +1397,12 @@ static int check_auth(struct conf_ctx *ctx, const char *what, const struct conf_
 		return fail(ctx, 0, ERR_FORMAT, "%s radius[...] needs config=FILE", what);
 	if (a->kind == CONF_AUTH_CERTIFICATE && !c->ca_cert[0])
 		return fail(ctx, 0, ERR_FORMAT, "%s certificate needs ca-cert", what);
+	if (a->kind == CONF_AUTH_CERTIFICATE &&
+	    ((c->cert_user_oid[0] && !certid_spec_ok(c->cert_user_oid)) ||
+	     (c->cert_group_oid[0] && !certid_spec_ok(c->cert_group_oid))))
+		return fail(ctx, 0, ERR_FORMAT,
+			    "cert-user-oid and cert-group-oid take a dotted OID (2.5.4.3) or "
+			    "SAN(rfc822name)");
 	return 0;
 }
 

@@ -155,6 +155,9 @@ struct conf {
 	/* scripts */
 	char connect_script[CONF_PATH_MAX + 1];
 	char disconnect_script[CONF_PATH_MAX + 1];
+
+	/* client files (cstpd extension): DIR holding `manifest` and the packages it lists */
+	char client_packages[CONF_PATH_MAX + 1];
 };
 
 /* What one per-user or per-group file (config-per-user, config-per-group, default-user-config,

@@ -216,13 +216,20 @@ int cstp_ip_source(const uint8_t *pkt, size_t len, int *family, uint8_t src[stat
 const char *cstp_type_name(uint8_t type)
 {
 	switch (type) {
-	case CSTP_DATA: return "DATA";
-	case CSTP_DPD_REQ: return "DPD-REQ";
-	case CSTP_DPD_RESP: return "DPD-RESP";
-	case CSTP_DISCONNECT: return "DISCONNECT";
-	case CSTP_KEEPALIVE: return "KEEPALIVE";
-	case CSTP_COMPRESSED: return "COMPRESSED";
-	case CSTP_TERMINATE: return "TERMINATE";
+	case CSTP_DATA:
+		return "DATA";
+	case CSTP_DPD_REQ:
+		return "DPD-REQ";
+	case CSTP_DPD_RESP:
+		return "DPD-RESP";
+	case CSTP_DISCONNECT:
+		return "DISCONNECT";
+	case CSTP_KEEPALIVE:
+		return "KEEPALIVE";
+	case CSTP_COMPRESSED:
+		return "COMPRESSED";
+	case CSTP_TERMINATE:
+		return "TERMINATE";
 	}
 	return "unknown";
 }

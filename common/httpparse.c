@@ -25,6 +25,10 @@ enum seen_hdr {
 	SEEN_HOST = 1u << 0,
 	SEEN_UA = 1u << 1,
 	SEEN_CTYPE = 1u << 2,
+	SEEN_RANGE = 1u << 3,
+	SEEN_IMS = 1u << 4,
+	SEEN_IF_RANGE = 1u << 5,
+	SEEN_INM_DROPPED = 1u << 6, /* not a header: If-None-Match was too long to keep */
 };
 
 static const char *const xhdr_prefixes[] = { "X-CSTP-", "X-DTLS-", "X-DTLS12-", "X-AnyConnect-" };
@@ -289,9 +293,65 @@ static int once(struct http_parser *p, unsigned bit)
 	return 0;
 }
 
+/* Keep a conditional or Range value; one too long to keep reads as absent (see the header). */
+static void take_value(const char *v, bool *has, char *dst, size_t dst_size)
+{
+	*has = str_copy(dst, dst_size, v) == 0;
+}
+
+/* If-None-Match is a list header: several lines mean one list (RFC 7230 3.2.2). Once the
+ * list no longer fits, it stays dropped for the rest of the request. */
+static void add_if_none_match(struct http_parser *p, const char *v)
+{
+	struct http_req *req = &p->req;
+	size_t n = strlen(req->if_none_match), vn = strlen(v);
+
+	if (p->seen & SEEN_INM_DROPPED)
+		return;
+	if (!req->has_if_none_match) {
+		take_value(v, &req->has_if_none_match, req->if_none_match,
+			   sizeof(req->if_none_match));
+	} else if (vn + 2 < sizeof(req->if_none_match) - n) {
+		memcpy(req->if_none_match + n, ", ", 2);
+		memcpy(req->if_none_match + n + 2, v, vn + 1);
+	} else {
+		req->has_if_none_match = false;
+		req->if_none_match[0] = '\0';
+	}
+	if (!req->has_if_none_match)
+		p->seen |= SEEN_INM_DROPPED;
+}
+
+static int download_header(struct http_parser *p, const char *name, const char *v, bool *hit)
+{
+	struct http_req *req = &p->req;
+	int r = 0;
+
+	*hit = true;
+	if (strcasecmp(name, "If-None-Match") == 0) {
+		add_if_none_match(p, v);
+	} else if (strcasecmp(name, "If-Modified-Since") == 0) {
+		if ((r = once(p, SEEN_IMS)) == 0)
+			take_value(v, &req->has_if_modified_since, req->if_modified_since,
+				   sizeof(req->if_modified_since));
+	} else if (strcasecmp(name, "Range") == 0) {
+		if ((r = once(p, SEEN_RANGE)) == 0)
+			take_value(v, &req->has_range, req->range, sizeof(req->range));
+	} else if (strcasecmp(name, "If-Range") == 0) {
+		if ((r = once(p, SEEN_IF_RANGE)) == 0) {
+			take_value(v, &req->has_if_range, req->if_range, sizeof(req->if_range));
+			req->has_if_range = true;
+		}
+	} else {
+		*hit = false;
+	}
+	return r;
+}
+
 static int dispatch_header(struct http_parser *p, const char *name, const char *v)
 {
 	struct http_req *req = &p->req;
+	bool hit;
 	int r;
 
 	if (strcasecmp(name, "Host") == 0) {
@@ -314,6 +374,8 @@ static int dispatch_header(struct http_parser *p, const char *name, const char *
 	}
 	if (strcasecmp(name, "Content-Length") == 0)
 		return parse_content_length(req, v);
+	if ((r = download_header(p, name, v, &hit)) != 0 || hit)
+		return r;
 	/* We never accept chunked (or any transfer-coded) request bodies: refusing the header
 	 * outright also rules out CL/TE request smuggling. */
 	if (strcasecmp(name, "Transfer-Encoding") == 0)
@@ -528,14 +590,22 @@ enum http_ua http_ua_classify(const char *ua)
 const char *http_ua_name(enum http_ua ua)
 {
 	switch (ua) {
-	case HTTP_UA_OPENCONNECT: return "openconnect";
-	case HTTP_UA_OPENCONNECT_V3: return "openconnect-v3";
-	case HTTP_UA_OPENCONNECT_FRONTEND: return "openconnect-frontend";
-	case HTTP_UA_CISCO_IOS: return "cisco-ios";
-	case HTTP_UA_CISCO_MOBILE: return "cisco-mobile";
-	case HTTP_UA_ANYCONNECT: return "anyconnect";
-	case HTTP_UA_OTHER_COMPAT: return "other-compatible";
-	case HTTP_UA_UNKNOWN: break;
+	case HTTP_UA_OPENCONNECT:
+		return "openconnect";
+	case HTTP_UA_OPENCONNECT_V3:
+		return "openconnect-v3";
+	case HTTP_UA_OPENCONNECT_FRONTEND:
+		return "openconnect-frontend";
+	case HTTP_UA_CISCO_IOS:
+		return "cisco-ios";
+	case HTTP_UA_CISCO_MOBILE:
+		return "cisco-mobile";
+	case HTTP_UA_ANYCONNECT:
+		return "anyconnect";
+	case HTTP_UA_OTHER_COMPAT:
+		return "other-compatible";
+	case HTTP_UA_UNKNOWN:
+		break;
 	}
 	return "unknown";
 }

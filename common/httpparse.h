@@ -66,6 +66,18 @@ struct http_req {
 	size_t n_xhdr;
 	uint8_t body[HTTP_BODY_MAX]; /* may hold a password: see http_parser_wipe() */
 	size_t body_len;
+	/* Download headers (RFC 7232, 7233), trimmed. A value too long to keep counts as absent,
+	 * which only costs a full 200 reply; If-Range then reads as present but empty so that
+	 * it can never validate a Range. Range, If-Modified-Since and If-Range must not repeat;
+	 * repeated If-None-Match lines are joined with ", ". */
+	bool has_if_none_match;
+	char if_none_match[512];
+	bool has_if_modified_since;
+	char if_modified_since[64];
+	bool has_range;
+	char range[128];
+	bool has_if_range;
+	char if_range[128];
 };
 
 /* Parser state; callers read only `req`, and only after a complete request. */

@@ -70,12 +70,22 @@ static const struct field f_worker_init[] = {
 	U32(struct ipc_worker_init, default_group),
 	STR(struct ipc_worker_init, profile_uri),
 	STR(struct ipc_worker_init, profile_hash),
+	STR(struct ipc_worker_init, crl_file),
+	STR(struct ipc_worker_init, cert_user_oid),
+	STR(struct ipc_worker_init, cert_group_oid),
+	U32(struct ipc_worker_init, cert_mode),
 };
 
 static const struct field f_auth_req[] = {
-	U32(struct ipc_auth_req, kind),	       STR(struct ipc_auth_req, ctx),
-	STR(struct ipc_auth_req, group),       STR(struct ipc_auth_req, username),
-	SECRET(struct ipc_auth_req, password), STR(struct ipc_auth_req, user_agent),
+	U32(struct ipc_auth_req, kind),
+	STR(struct ipc_auth_req, ctx),
+	STR(struct ipc_auth_req, group),
+	STR(struct ipc_auth_req, username),
+	SECRET(struct ipc_auth_req, password),
+	STR(struct ipc_auth_req, user_agent),
+	U32(struct ipc_auth_req, cert_status),
+	STR(struct ipc_auth_req, cert_user),
+	STRARR(struct ipc_auth_req, cert_groups, n_cert_groups, IPC_GROUPS_MAX),
 };
 
 static const struct field f_auth_rep[] = {
@@ -242,12 +252,57 @@ static const struct field f_helper_auth_req[] = {
 	STR(struct ipc_helper_auth_req, passwd_file),
 	STR(struct ipc_helper_auth_req, username),
 	SECRET(struct ipc_helper_auth_req, password),
+	U32(struct ipc_helper_auth_req, method),
+	STR(struct ipc_helper_auth_req, config),
+	STR(struct ipc_helper_auth_req, nas_identifier),
+	STR(struct ipc_helper_auth_req, acct_session_id),
+	STR(struct ipc_helper_auth_req, calling_station),
+	STR(struct ipc_helper_auth_req, state),
+	U32(struct ipc_helper_auth_req, groupconfig),
 };
 
+#define HR(m) STR(struct ipc_helper_auth_rep, m)
+#define HU(m) U32(struct ipc_helper_auth_rep, m)
 static const struct field f_helper_auth_rep[] = {
-	U32(struct ipc_helper_auth_rep, status),
-	STR(struct ipc_helper_auth_rep, message),
+	HU(status),
+	HR(message),
 	STRARR(struct ipc_helper_auth_rep, groups, n_groups, IPC_GROUPS_MAX),
+	HR(state),
+	HU(rad_flags),
+	HR(rad_addr4),
+	HR(rad_netmask4),
+	HR(rad_addr6),
+	STRARR(struct ipc_helper_auth_rep, rad_routes, n_rad_routes, IPC_LIST_MAX),
+	STRARR(struct ipc_helper_auth_rep, rad_dns, n_rad_dns, IPC_RAD_DNS_MAX),
+	STRARR(struct ipc_helper_auth_rep, rad_nbns, n_rad_nbns, IPC_RAD_DNS_MAX),
+	HU(rad_session_timeout),
+	HU(rad_idle_timeout),
+	HU(rad_interim),
+	STRARR(struct ipc_helper_auth_rep, rad_class, n_rad_class, IPC_RAD_CLASS_MAX),
+};
+
+#define AQ(m)  STR(struct ipc_helper_acct_req, m)
+#define AQU(m) U32(struct ipc_helper_acct_req, m)
+#define AQL(m) U64(struct ipc_helper_acct_req, m)
+static const struct field f_helper_acct_req[] = {
+	AQ(config),
+	AQ(nas_identifier),
+	AQU(status_type),
+	AQ(acct_session_id),
+	AQ(username),
+	AQ(calling_station),
+	AQ(framed_ip),
+	AQU(session_time),
+	AQL(bytes_in),
+	AQL(bytes_out),
+	AQL(packets_in),
+	AQL(packets_out),
+	AQU(terminate_cause),
+	STRARR(struct ipc_helper_acct_req, class_hex, n_class, IPC_RAD_CLASS_MAX),
+};
+
+static const struct field f_helper_acct_rep[] = {
+	U32(struct ipc_helper_acct_rep, ok),
 };
 
 struct msgdef {
@@ -284,6 +339,8 @@ static const struct msgdef msgs[] = {
 	MSG(IPC_CTL_DONE, struct ipc_ctl_done, f_ctl_done),
 	MSG(IPC_HELPER_AUTH_REQ, struct ipc_helper_auth_req, f_helper_auth_req),
 	MSG(IPC_HELPER_AUTH_REP, struct ipc_helper_auth_rep, f_helper_auth_rep),
+	MSG(IPC_HELPER_ACCT_REQ, struct ipc_helper_acct_req, f_helper_acct_req),
+	MSG(IPC_HELPER_ACCT_REP, struct ipc_helper_acct_rep, f_helper_acct_rep),
 };
 
 static const struct msgdef *find_def(uint16_t type)
@@ -350,11 +407,17 @@ static int enc_field(struct buf_wr *wr, const struct field *f, const void *msg)
 	int r;
 
 	switch (f->kind) {
-	case F_U32: memcpy(&u32, p, sizeof(u32)); return buf_put_u32(wr, u32);
-	case F_U64: memcpy(&u64, p, sizeof(u64)); return buf_put_u64(wr, u64);
+	case F_U32:
+		memcpy(&u32, p, sizeof(u32));
+		return buf_put_u32(wr, u32);
+	case F_U64:
+		memcpy(&u64, p, sizeof(u64));
+		return buf_put_u64(wr, u64);
 	case F_STR:
-	case F_SECRET: return put_str(wr, (const char *)p, f->size);
-	case F_BYTES: return buf_put_bytes(wr, p, f->size);
+	case F_SECRET:
+		return put_str(wr, (const char *)p, f->size);
+	case F_BYTES:
+		return buf_put_bytes(wr, p, f->size);
 	case F_STRARR:
 		u32 = *count_of(msg, f);
 		if (u32 > f->max_count)
@@ -389,8 +452,10 @@ static int dec_field(struct buf_rd *rd, const struct field *f, void *msg, bool s
 		memcpy(p, &u64, sizeof(u64));
 		return 0;
 	case F_STR:
-	case F_SECRET: return get_str(rd, (char *)p, f->size);
-	case F_BYTES: return buf_get_bytes(rd, f->size, p);
+	case F_SECRET:
+		return get_str(rd, (char *)p, f->size);
+	case F_BYTES:
+		return buf_get_bytes(rd, f->size, p);
 	case F_STRARR:
 		if ((r = buf_get_u16(rd, &n)) != 0)
 			return r;

@@ -21,10 +21,34 @@
  *    | create session + cookie             |                                  |
  *    |-- IPC_AUTH_REP (cookie, id) ------->| `complete` XML to the client     |
  *
+ * Multi-round logins (RADIUS Access-Challenge, password then OTP): main answers
+ * IPC_AUTH_CHALLENGE with `ctx`, an unguessable handle of the login state it keeps (bound
+ * to this worker, bounded in rounds, dropped after auth-timeout); the RADIUS State travels
+ * in IPC_HELPER_AUTH_REP/REQ.state. The worker shows a challenge form carrying ctx as its
+ * aggauth-handle and sends the answer as IPC_AUTH_KIND_CHALLENGE with the same ctx.
+ * Certificates: when IPC_WORKER_INIT.cert_mode asks for one, the worker's first request
+ * is IPC_AUTH_KIND_CERT (the verified identity, or none); main answers OK (the certificate
+ * alone logs in), IPC_AUTH_FORM (go on with the password form) or REFUSED. Every later
+ * request repeats the certificate identity, which main matches against the user name.
+ * Accounting: main sends IPC_HELPER_ACCT_REQ (Start, Interim-Update, Stop) to the
+ * helpers; they answer IPC_HELPER_ACCT_REP once the RADIUS server acknowledged it.
+ *
  * Tunnel (issue: CONNECT): IPC_TUNNEL_REQ (cookie, client MTU/addresses) ->
  * IPC_TUNNEL_REP (+ tun fd via SCM_RIGHTS); during the tunnel the worker sends
  * IPC_WORKER_STATS periodically and IPC_WORKER_BYE (reason) before it exits; main may
  * send IPC_TERMINATE. A Cisco logout POST sends IPC_LOGOUT_REQ (cookie).
+ *
+ * DTLS: main reads the first datagram of a new flow on the shared UDP port; when its
+ * ClientHello names a tunnel's DTLS id (fresh in every IPC_TUNNEL_REP), main sends that
+ * worker IPC_UDP_FD (+ a UDP socket connected to the client, + the datagram). The worker
+ * reports IPC_DTLS_STATE when the channel comes up or goes down.
+ *
+ * Client files: IPC_FILE_REQ (cookie, kind, name) -> IPC_FILE_REP (+ read-only fd).
+ * Kind PACKAGE with an empty name is the session's announcement (manifest text with a
+ * `profile NAME SHA1` line).
+ *
+ * Control: cstpctl sends IPC_CTL_REQ; main answers with a run of IPC_CTL_STATUS /
+ * IPC_CTL_SESSION / IPC_CTL_BAN messages ended by IPC_CTL_DONE.
  */
 #ifndef CSTPD_COMMON_IPC_H
 #define CSTPD_COMMON_IPC_H
@@ -52,6 +76,9 @@
 #define IPC_NONE	   0xffffffffu /* "no value" for optional timers */
 #define IPC_DTLS_ID_LEN	   32	       /* X-DTLS-Session-ID / X-DTLS-App-ID bytes */
 #define IPC_DGRAM_MAX	   2048	       /* first datagram of a DTLS flow, handed to the worker */
+#define IPC_RAD_HEX_MAX	   506	       /* a RADIUS attribute value (253 bytes) as hex */
+#define IPC_RAD_CLASS_MAX  4	       /* Class attributes kept and echoed in accounting */
+#define IPC_RAD_DNS_MAX	   4	       /* DNS / NBNS servers from RADIUS */
 
 /* Bands: 0x01xx worker->main, 0x02xx main->worker, 0x03xx main->helper,
  * 0x04xx helper->main, 0x05xx cstpctl->main, 0x06xx main->cstpctl. */
@@ -71,7 +98,9 @@ enum ipc_type {
 	IPC_FILE_REP = 0x0206,
 	IPC_UDP_FD = 0x0207,
 	IPC_HELPER_AUTH_REQ = 0x0301,
+	IPC_HELPER_ACCT_REQ = 0x0302,
 	IPC_HELPER_AUTH_REP = 0x0401,
+	IPC_HELPER_ACCT_REP = 0x0402,
 	IPC_CTL_REQ = 0x0501,
 	IPC_CTL_STATUS = 0x0601,
 	IPC_CTL_SESSION = 0x0602,
@@ -80,7 +109,7 @@ enum ipc_type {
 };
 
 enum ipc_worker_flags {
-	IPC_WF_CISCO_COMPAT = 1u << 0, /* TLS 1.2 maximum, no client-cert request per conn */
+	IPC_WF_CISCO_COMPAT = 1u << 0, /* TLS 1.2 maximum (cert_mode says about certificates) */
 	IPC_WF_NO_DROP = 1u << 1,      /* tests only: keep running as the spawning user */
 };
 
@@ -109,9 +138,31 @@ struct ipc_worker_init {
 	uint32_t default_group; /* index into the groups preselected */
 	char profile_uri[IPC_PATH_MAX + 1];
 	char profile_hash[41];
+	char crl_file[IPC_PATH_MAX + 1]; /* "" = no CRL */
+	char cert_user_oid[IPC_NAME_MAX + 1];
+	char cert_group_oid[IPC_NAME_MAX + 1];
+	uint32_t cert_mode; /* enum ipc_cert_mode */
 };
 
-enum ipc_auth_kind { IPC_AUTH_KIND_PASSWORD = 1, IPC_AUTH_KIND_CHALLENGE = 2 };
+/* Whether the TLS handshake asks for a client certificate (CA names from ca_file). */
+enum ipc_cert_mode {
+	IPC_CERT_OFF = 0,
+	IPC_CERT_OPTIONAL = 1, /* ask; a client without one still completes the handshake */
+	IPC_CERT_REQUIRED = 2, /* ask; the handshake fails without one */
+};
+
+/* What the worker's TLS layer found out about the client certificate. */
+enum ipc_cert_status {
+	IPC_CERTST_NONE = 0,	/* none presented (or none asked for) */
+	IPC_CERTST_VALID = 1,	/* verified against ca-cert (and crl); identity in cert_user */
+	IPC_CERTST_INVALID = 2, /* presented but not verifiable, or no identity in it */
+};
+
+enum ipc_auth_kind {
+	IPC_AUTH_KIND_PASSWORD = 1,
+	IPC_AUTH_KIND_CHALLENGE = 2, /* password = the answer, ctx from the challenge */
+	IPC_AUTH_KIND_CERT = 3,	     /* no form yet: may the certificate alone log in? */
+};
 
 struct ipc_auth_req {
 	uint32_t kind;		       /* enum ipc_auth_kind */
@@ -120,6 +171,10 @@ struct ipc_auth_req {
 	char username[IPC_NAME_MAX + 1];
 	char password[IPC_SECRET_MAX + 1]; /* secret */
 	char user_agent[IPC_LABEL_MAX + 1];
+	uint32_t cert_status;		  /* enum ipc_cert_status */
+	char cert_user[IPC_NAME_MAX + 1]; /* per cert-user-oid, when VALID */
+	uint32_t n_cert_groups;		  /* per cert-group-oid */
+	char cert_groups[IPC_GROUPS_MAX][IPC_NAME_MAX + 1];
 };
 
 enum ipc_auth_status {
@@ -128,6 +183,7 @@ enum ipc_auth_status {
 	IPC_AUTH_CHALLENGE = 3,	  /* show a challenge form with `message`, keep `ctx` */
 	IPC_AUTH_UNAVAILABLE = 4, /* back end down or busy: form again with `message` */
 	IPC_AUTH_REFUSED = 5,	  /* final: answer 401 and close */
+	IPC_AUTH_FORM = 6,	  /* no login yet: show the password form (`message` as a note) */
 };
 
 struct ipc_auth_rep {
@@ -280,11 +336,36 @@ struct ipc_file_rep {
 	char sha1[41]; /* upper-case hex of the bytes served (ETag) */
 };
 
-/* Main -> auth helper: check a password against the plain password file. */
+/* What an auth helper checks. */
+enum ipc_helper_method {
+	IPC_HM_PASSWD = 0, /* password against passwd_file */
+	IPC_HM_OTP = 1,	   /* one-time code (in password) against the users.oath file `config` */
+	IPC_HM_RADIUS = 2, /* Access-Request through the radcli client file `config` */
+};
+
+/* Main -> auth helper: check one factor of a login. */
 struct ipc_helper_auth_req {
 	char passwd_file[IPC_PATH_MAX + 1];
 	char username[IPC_NAME_MAX + 1];
 	char password[IPC_SECRET_MAX + 1]; /* secret */
+	uint32_t method;		   /* enum ipc_helper_method */
+	char config[IPC_PATH_MAX + 1];
+	char nas_identifier[IPC_NAME_MAX + 1];
+	char acct_session_id[IPC_NAME_MAX + 1];
+	char calling_station[IPC_ADDR_MAX + 1]; /* the client's address */
+	char state[IPC_RAD_HEX_MAX + 1];	/* RADIUS State of the challenge answered, hex */
+	uint32_t groupconfig;			/* take the session settings RADIUS returns */
+};
+
+/* Which rad_ fields of a helper reply carry a value. */
+enum ipc_rad_flags {
+	IPC_RAD_ADDR4 = 1u << 0,      /* Framed-IP-Address: rad_addr4 */
+	IPC_RAD_ADDR4_POOL = 1u << 1, /* Framed-IP-Address 255.255.255.254: from the pool */
+	IPC_RAD_NETMASK4 = 1u << 2,   /* Framed-IP-Netmask: rad_netmask4 */
+	IPC_RAD_ADDR6 = 1u << 3,      /* Framed-IPv6-Address: rad_addr6 */
+	IPC_RAD_ROUTES = 1u << 4,     /* Framed-Route / Framed-IPv6-Route: rad_routes */
+	IPC_RAD_DNS = 1u << 5,	      /* MS-Primary/Secondary-DNS-Server: rad_dns */
+	IPC_RAD_NBNS = 1u << 6,	      /* MS-Primary/Secondary-NBNS-Server: rad_nbns */
 };
 
 struct ipc_helper_auth_rep {
@@ -292,6 +373,49 @@ struct ipc_helper_auth_rep {
 	char message[IPC_TEXT_MAX + 1];
 	uint32_t n_groups;
 	char groups[IPC_GROUPS_MAX][IPC_NAME_MAX + 1];
+	char state[IPC_RAD_HEX_MAX + 1]; /* CHALLENGE from RADIUS: State to send back, hex */
+	/* Session settings from an Access-Accept (radattr.h). */
+	uint32_t rad_flags; /* enum ipc_rad_flags */
+	char rad_addr4[IPC_ADDR_MAX + 1];
+	char rad_netmask4[IPC_ADDR_MAX + 1];
+	char rad_addr6[IPC_ADDR_MAX + 1];
+	uint32_t n_rad_routes; /* "10.1.0.0/255.255.0.0", "fd00::/64" */
+	char rad_routes[IPC_LIST_MAX][IPC_ADDR_MAX + 1];
+	uint32_t n_rad_dns;
+	char rad_dns[IPC_RAD_DNS_MAX][IPC_ADDR_MAX + 1];
+	uint32_t n_rad_nbns;
+	char rad_nbns[IPC_RAD_DNS_MAX][IPC_ADDR_MAX + 1];
+	uint32_t rad_session_timeout; /* seconds; IPC_NONE = not given */
+	uint32_t rad_idle_timeout;
+	uint32_t rad_interim; /* Acct-Interim-Interval */
+	uint32_t n_rad_class; /* Class values, hex, sent back in accounting */
+	char rad_class[IPC_RAD_CLASS_MAX][IPC_RAD_HEX_MAX + 1];
+};
+
+/* RFC 2866 Acct-Status-Type values used. */
+enum ipc_acct_status { IPC_ACCT_START = 1, IPC_ACCT_STOP = 2, IPC_ACCT_INTERIM = 3 };
+
+/* Main -> auth helper: send one accounting record. */
+struct ipc_helper_acct_req {
+	char config[IPC_PATH_MAX + 1]; /* radcli client file */
+	char nas_identifier[IPC_NAME_MAX + 1];
+	uint32_t status_type; /* enum ipc_acct_status */
+	char acct_session_id[IPC_NAME_MAX + 1];
+	char username[IPC_NAME_MAX + 1];
+	char calling_station[IPC_ADDR_MAX + 1];
+	char framed_ip[IPC_ADDR_MAX + 1]; /* "" = none */
+	uint32_t session_time;		  /* seconds since the tunnel first came up */
+	uint64_t bytes_in;		  /* from the client */
+	uint64_t bytes_out;
+	uint64_t packets_in;
+	uint64_t packets_out;
+	uint32_t terminate_cause; /* Stop: RFC 2866 Acct-Terminate-Cause; 0 = none */
+	uint32_t n_class;
+	char class_hex[IPC_RAD_CLASS_MAX][IPC_RAD_HEX_MAX + 1];
+};
+
+struct ipc_helper_acct_rep {
+	uint32_t ok; /* 1 = the server acknowledged it */
 };
 
 /* cstpctl -> main. */

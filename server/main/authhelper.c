@@ -3,35 +3,50 @@
 #include "authhelper.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "confload.h"
 #include "err.h"
 #include "launch.h"
 #include "log.h"
+#include "otp.h"
 #include "passwd.h"
+#include "radius.h"
 #include "secmem.h"
 #include "strutil.h"
 
 #define HELPERS_MAX	16
 #define PASSWD_FILE_MAX (16u << 20)
+#define MSG_UNAVAILABLE "Authentication service unavailable."
 
 struct pending {
 	uint64_t token;
-	struct ipc_helper_auth_req req;
+	uint16_t type; /* IPC_HELPER_AUTH_REQ or IPC_HELPER_ACCT_REQ */
+	unsigned tries;
+	union {
+		struct ipc_helper_auth_req auth;
+		struct ipc_helper_acct_req acct;
+	} u;
+};
+
+struct ring {
+	struct pending **q;
+	size_t cap, head, count;
 };
 
 struct helper {
 	pid_t pid;
 	int fd;
 	ev_io io;
-	bool busy;
-	uint64_t token; /* of the request being served */
+	struct pending *cur; /* the request being served, or NULL */
 	uint32_t seq;
 };
 
@@ -41,16 +56,47 @@ static struct {
 	authhelper_cb cb;
 	unsigned n;
 	struct helper h[HELPERS_MAX];
-	struct pending *queue; /* ring */
-	size_t head, count;
+	struct ring auth, acct;
+	bool stopping; /* no more login callbacks */
 } P;
 
 static void helper_read_cb(struct ev_loop *loop, ev_io *w, int revents);
+
+static void pending_free(struct pending *p)
+{
+	if (!p)
+		return;
+	secmem_wipe(p, sizeof(*p));
+	free(p);
+}
+
+static bool ring_push(struct ring *r, struct pending *p)
+{
+	if (r->count >= r->cap)
+		return false;
+	r->q[(r->head + r->count++) % r->cap] = p;
+	return true;
+}
+
+static struct pending *ring_pop(struct ring *r)
+{
+	struct pending *p;
+
+	if (!r->count)
+		return NULL;
+	p = r->q[r->head];
+	r->q[r->head] = NULL;
+	r->head = (r->head + 1) % r->cap;
+	r->count--;
+	return p;
+}
 
 static void answer_unavailable(uint64_t token, const char *why)
 {
 	struct ipc_helper_auth_rep rep;
 
+	if (P.stopping)
+		return;
 	memset(&rep, 0, sizeof(rep));
 	rep.status = IPC_AUTH_UNAVAILABLE;
 	str_copy(rep.message, sizeof(rep.message), why);
@@ -64,7 +110,7 @@ static int helper_spawn(struct helper *h)
 
 	h->pid = -1;
 	h->fd = -1;
-	h->busy = false;
+	h->cur = NULL;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
 		return ERR_SYS;
 	h->pid = spawn_program(P.self, argv, &sv[1], 1);
@@ -82,87 +128,169 @@ static int helper_spawn(struct helper *h)
 	return 0;
 }
 
+/* A request that could not be served: a login is answered "unavailable", an accounting
+ * record gets one more try on another helper. */
+static void give_up(struct pending *p, const char *why)
+{
+	if (p->type == IPC_HELPER_AUTH_REQ) {
+		answer_unavailable(p->token, MSG_UNAVAILABLE);
+	} else if (++p->tries < 2 && ring_push(&P.acct, p)) {
+		return;
+	} else {
+		log_warn("accounting record of session %s lost: %s", p->u.acct.acct_session_id,
+			 why);
+	}
+	pending_free(p);
+}
+
+/* The next request helper i may take: logins first; the first of several helpers keeps
+ * clear of accounting. */
+static struct pending *next_for(unsigned i)
+{
+	struct pending *p = P.stopping ? NULL : ring_pop(&P.auth);
+
+	if (!p && (i > 0 || P.n == 1))
+		p = ring_pop(&P.acct);
+	return p;
+}
+
 static void dispatch(void)
 {
-	for (unsigned i = 0; i < P.n && P.count; i++) {
+	for (unsigned i = 0; i < P.n; i++) {
 		struct helper *h = &P.h[i];
 		struct pending *p;
 
-		if (h->busy || h->fd < 0)
+		if (h->cur || h->fd < 0)
 			continue;
-		p = &P.queue[P.head];
-		P.head = (P.head + 1) % AUTHHELPER_QUEUE_MAX;
-		P.count--;
-		h->token = p->token;
-		h->busy = true;
-		if (ipc_send(h->fd, IPC_HELPER_AUTH_REQ, ++h->seq, &p->req, NULL, 0) != 0) {
+		if (!(p = next_for(i)))
+			continue;
+		h->cur = p;
+		if (ipc_send(h->fd, p->type, ++h->seq, &p->u, NULL, 0) != 0) {
 			log_err_sys("cannot send to auth helper %d", (int)h->pid);
-			h->busy = false;
-			answer_unavailable(p->token, "Authentication service unavailable.");
+			h->cur = NULL;
+			give_up(p, "helper unreachable");
 		}
-		secmem_wipe(&p->req, sizeof(p->req));
 	}
+}
+
+static struct pending *pending_new(uint16_t type)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+
+	if (p)
+		p->type = type;
+	return p;
 }
 
 void authhelper_submit(uint64_t token, struct ipc_helper_auth_req *req)
 {
-	struct pending *p;
+	struct pending *p = P.auth.count < P.auth.cap ? pending_new(IPC_HELPER_AUTH_REQ) : NULL;
 
-	if (P.count >= AUTHHELPER_QUEUE_MAX) {
+	if (!p) {
 		secmem_wipe(req, sizeof(*req));
-		log_warn("auth queue full (%u requests): refusing a login", AUTHHELPER_QUEUE_MAX);
+		log_warn("auth queue full (%zu requests): refusing a login", P.auth.count);
 		answer_unavailable(token, "Server busy, try again later.");
 		return;
 	}
-	p = &P.queue[(P.head + P.count) % AUTHHELPER_QUEUE_MAX];
 	p->token = token;
-	p->req = *req;
+	p->u.auth = *req;
 	secmem_wipe(req, sizeof(*req));
-	P.count++;
+	ring_push(&P.auth, p);
+	dispatch();
+}
+
+void authhelper_submit_acct(const struct ipc_helper_acct_req *req)
+{
+	struct pending *p = P.acct.count < P.acct.cap ? pending_new(IPC_HELPER_ACCT_REQ) : NULL;
+
+	if (!p) {
+		log_warn("accounting queue full (%zu records): record of session %s dropped",
+			 P.acct.count, req->acct_session_id);
+		return;
+	}
+	p->u.acct = *req;
+	ring_push(&P.acct, p);
 	dispatch();
 }
 
 static void helper_down(struct helper *h)
 {
+	struct pending *p = h->cur;
+
 	if (h->fd >= 0) {
 		ev_io_stop(P.loop, &h->io);
 		close(h->fd);
 		h->fd = -1;
 	}
-	if (h->busy) {
-		h->busy = false;
-		answer_unavailable(h->token, "Authentication service unavailable.");
-	}
+	h->cur = NULL;
+	if (p)
+		give_up(p, "the auth helper died");
 }
 
-static void helper_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+/* Read one reply of helper h. false when the helper is broken (it is then killed). */
+static bool helper_read(struct helper *h)
 {
-	struct helper *h = w->data;
 	static uint8_t buf[IPC_MSG_MAX];
-	struct ipc_helper_auth_rep rep;
+	union {
+		struct ipc_helper_auth_rep auth;
+		struct ipc_helper_acct_rep acct;
+	} rep;
+	struct pending *p = h->cur;
+	uint16_t want =
+		p && p->type == IPC_HELPER_ACCT_REQ ? IPC_HELPER_ACCT_REP : IPC_HELPER_AUTH_REP;
 	struct ipc_hdr hdr;
 	size_t len, nfds;
 	int r;
 
-	(void)loop;
-	(void)revents;
 	r = ipc_recv(h->fd, buf, sizeof(buf), &len, NULL, &nfds);
 	if (r == ERR_SYS && (errno == EAGAIN || errno == EINTR))
-		return;
+		return true;
 	if (r == 0)
-		r = ipc_decode(buf, len, &hdr, &rep, sizeof(rep));
-	if (r == 0 && (hdr.type != IPC_HELPER_AUTH_REP || !h->busy || hdr.id != h->seq))
+		r = ipc_decode(buf, len, &hdr, &rep, ipc_msg_size(want));
+	if (r == 0 && (!p || hdr.type != want || hdr.id != h->seq))
 		r = ERR_FORMAT;
 	if (r != 0) {
 		log_err("auth helper %d: bad or no reply (%s); restarting it", (int)h->pid,
 			err_str(r));
 		kill(h->pid, SIGKILL);
 		helper_down(h);
-		return;
+		return false;
 	}
-	h->busy = false;
-	P.cb(h->token, &rep);
+	h->cur = NULL;
+	if (p->type == IPC_HELPER_AUTH_REQ && !P.stopping)
+		P.cb(p->token, &rep.auth);
+	else if (p->type == IPC_HELPER_ACCT_REQ && !rep.acct.ok)
+		log_debug("accounting record of session %s not acknowledged",
+			  p->u.acct.acct_session_id);
+	pending_free(p);
+	return true;
+}
+
+static void helper_read_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	helper_read(w->data);
 	dispatch();
+}
+
+static int ring_init(struct ring *r, size_t cap)
+{
+	r->q = calloc(cap, sizeof(*r->q));
+	r->cap = cap;
+	r->head = r->count = 0;
+	return r->q ? 0 : ERR_NOMEM;
+}
+
+static void ring_clear(struct ring *r)
+{
+	struct pending *p;
+
+	while ((p = ring_pop(r)) != NULL)
+		pending_free(p);
+	free(r->q);
+	r->q = NULL;
+	r->cap = 0;
 }
 
 int authhelper_start(struct ev_loop *loop, const char *self, unsigned n, authhelper_cb cb)
@@ -172,8 +300,8 @@ int authhelper_start(struct ev_loop *loop, const char *self, unsigned n, authhel
 	P.n = n > HELPERS_MAX ? HELPERS_MAX : n ? n : 1;
 	if (str_copy(P.self, sizeof(P.self), self) != 0)
 		return ERR_TOO_LARGE;
-	P.queue = calloc(AUTHHELPER_QUEUE_MAX, sizeof(*P.queue));
-	if (!P.queue)
+	if (ring_init(&P.auth, AUTHHELPER_QUEUE_MAX) != 0 ||
+	    ring_init(&P.acct, AUTHHELPER_ACCT_MAX) != 0)
 		return ERR_NOMEM;
 	for (unsigned i = 0; i < P.n; i++)
 		if (helper_spawn(&P.h[i]) != 0)
@@ -198,26 +326,99 @@ int authhelper_child_exited(pid_t pid)
 	return 0;
 }
 
+static bool acct_in_flight(void)
+{
+	if (P.acct.count)
+		return true;
+	for (unsigned i = 0; i < P.n; i++)
+		if (P.h[i].cur && P.h[i].fd >= 0)
+			return true;
+	return false;
+}
+
+/* Shutdown only: main's loop has ended, so wait here (bounded) for the helpers to send
+ * the accounting records still queued, above all the Stop records. */
+static void drain_acct(void)
+{
+	uint64_t deadline = now_ms() + AUTHHELPER_DRAIN_MS;
+	size_t before = P.acct.count;
+
+	/* Every helper takes accounting now: no logins are coming. */
+	while (acct_in_flight()) {
+		struct pollfd pf[HELPERS_MAX];
+		struct helper *who[HELPERS_MAX];
+		uint64_t now = now_ms();
+		nfds_t k = 0;
+
+		for (unsigned i = 0; i < P.n; i++) {
+			struct helper *h = &P.h[i];
+			struct pending *p;
+
+			if (h->fd < 0)
+				continue;
+			if (!h->cur && (p = ring_pop(&P.acct)) != NULL) {
+				h->cur = p;
+				if (ipc_send(h->fd, p->type, ++h->seq, &p->u, NULL, 0) != 0) {
+					h->cur = NULL;
+					pending_free(p);
+					continue;
+				}
+			}
+			if (h->cur) {
+				pf[k].fd = h->fd;
+				pf[k].events = POLLIN;
+				who[k++] = h;
+			}
+		}
+		if (!k || now >= deadline)
+			break;
+		if (poll(pf, k, (int)(deadline - now)) < 0 && errno != EINTR)
+			break;
+		for (nfds_t i = 0; i < k; i++)
+			if (pf[i].revents)
+				helper_read(who[i]);
+	}
+	if (acct_in_flight())
+		log_warn("shutdown: accounting records still unsent after %d ms (%zu queued)",
+			 AUTHHELPER_DRAIN_MS, P.acct.count);
+	else if (before)
+		log_info("shutdown: %zu queued accounting records sent", before);
+}
+
 void authhelper_stop(void)
 {
+	P.stopping = true;
+	if (P.auth.q) {
+		struct pending *p;
+
+		while ((p = ring_pop(&P.auth)) != NULL)
+			pending_free(p);
+	}
+	if (P.acct.q)
+		drain_acct();
 	for (unsigned i = 0; i < P.n; i++) {
 		struct helper *h = &P.h[i];
 
 		if (h->pid > 0)
 			kill(h->pid, SIGTERM);
-		h->busy = false;
+		if (h->cur && h->cur->type == IPC_HELPER_AUTH_REQ) {
+			pending_free(h->cur);
+			h->cur = NULL;
+		}
 		helper_down(h);
 		h->pid = -1;
 	}
-	if (P.queue) {
-		secmem_wipe(P.queue, AUTHHELPER_QUEUE_MAX * sizeof(*P.queue));
-		free(P.queue);
-		P.queue = NULL;
-	}
-	P.count = 0;
+	ring_clear(&P.auth);
+	ring_clear(&P.acct);
 }
 
 /* --- the helper process --- */
+
+static void unavailable(struct ipc_helper_auth_rep *rep)
+{
+	rep->status = IPC_AUTH_UNAVAILABLE;
+	str_copy(rep->message, sizeof(rep->message), MSG_UNAVAILABLE);
+}
 
 static void check_password(const struct ipc_helper_auth_req *req, struct ipc_helper_auth_rep *rep)
 {
@@ -232,8 +433,7 @@ static void check_password(const struct ipc_helper_auth_req *req, struct ipc_hel
 	r = confload_read_file(req->passwd_file, PASSWD_FILE_MAX, &data, &len);
 	if (r != 0) {
 		log_err_sys("cannot read password file %s", req->passwd_file);
-		rep->status = IPC_AUTH_UNAVAILABLE;
-		str_copy(rep->message, sizeof(rep->message), "Authentication service unavailable.");
+		unavailable(rep);
 		return;
 	}
 	r = passwd_find(data, len, req->username, &e, &n_bad);
@@ -260,35 +460,103 @@ static void check_password(const struct ipc_helper_auth_req *req, struct ipc_hel
 	secmem_wipe(&e, sizeof(e));
 }
 
+static void check_otp(const struct ipc_helper_auth_req *req, struct ipc_helper_auth_rep *rep)
+{
+	bool replayed = false;
+	int r = otp_authenticate(req->config, req->username, req->password, time(NULL), &replayed);
+
+	if (r == 0) {
+		rep->status = IPC_AUTH_OK;
+		return;
+	}
+	if (r == ERR_DENIED) {
+		rep->status = IPC_AUTH_FAILED;
+		str_copy(rep->message, sizeof(rep->message),
+			 replayed ? "This code was already used." : "Login failed.");
+		log_notice("one-time code of '%s' refused%s", req->username,
+			   replayed ? ": already used (replay)" : "");
+		return;
+	}
+	unavailable(rep);
+}
+
+static void serve_auth(int fd, uint32_t id, struct ipc_helper_auth_req *req)
+{
+	struct ipc_helper_auth_rep rep;
+
+	memset(&rep, 0, sizeof(rep));
+	switch (req->method) {
+	case IPC_HM_PASSWD:
+		check_password(req, &rep);
+		break;
+	case IPC_HM_OTP:
+		check_otp(req, &rep);
+		break;
+	case IPC_HM_RADIUS:
+		radius_auth(req, &rep);
+		break;
+	default:
+		unavailable(&rep);
+		break;
+	}
+	ipc_wipe(IPC_HELPER_AUTH_REQ, req);
+	if (ipc_send(fd, IPC_HELPER_AUTH_REP, id, &rep, NULL, 0) != 0)
+		log_err_sys("cannot answer main");
+}
+
+static void serve_acct(int fd, uint32_t id, const struct ipc_helper_acct_req *req)
+{
+	struct ipc_helper_acct_rep rep = { 0 };
+
+	rep.ok = radius_acct(req) == 0;
+	if (ipc_send(fd, IPC_HELPER_ACCT_REP, id, &rep, NULL, 0) != 0)
+		log_err_sys("cannot answer main");
+}
+
+static uint16_t peek_type(const uint8_t *buf, size_t len)
+{
+	struct buf_rd rd;
+	uint16_t t = 0;
+
+	buf_rd_init(&rd, buf, len);
+	if (buf_skip(&rd, 2) != 0 || buf_get_u16(&rd, &t) != 0)
+		return 0;
+	return t;
+}
+
 int authhelper_main(int fd)
 {
 	static uint8_t buf[IPC_MSG_MAX];
 
 	log_set_prefix("auth-helper[%d]", (int)getpid());
+	/* main stops us with SIGTERM after the last accounting record; ^C goes to main. */
+	signal(SIGINT, SIG_IGN);
 	for (;;) {
-		struct ipc_helper_auth_req req;
-		struct ipc_helper_auth_rep rep;
+		union {
+			struct ipc_helper_auth_req auth;
+			struct ipc_helper_acct_req acct;
+		} req;
 		struct ipc_hdr hdr;
 		size_t len, nfds;
+		uint16_t type;
 		int r;
 
 		r = ipc_recv(fd, buf, sizeof(buf), &len, NULL, &nfds);
 		if (r == ERR_PEER_CLOSED)
 			return 0;
-		if (r == 0)
-			r = ipc_decode(buf, len, &hdr, &req, sizeof(req));
-		if (r == 0 && hdr.type != IPC_HELPER_AUTH_REQ)
+		type = r == 0 ? peek_type(buf, len) : 0;
+		if (r == 0 && type != IPC_HELPER_AUTH_REQ && type != IPC_HELPER_ACCT_REQ)
 			r = ERR_FORMAT;
+		if (r == 0)
+			r = ipc_decode(buf, len, &hdr, &req, ipc_msg_size(type));
+		secmem_wipe(buf, len);
 		if (r != 0) {
 			log_err("bad request from main: %s", err_str(r));
 			return 1;
 		}
-		memset(&rep, 0, sizeof(rep));
-		check_password(&req, &rep);
-		ipc_wipe(IPC_HELPER_AUTH_REQ, &req);
-		if (ipc_send(fd, IPC_HELPER_AUTH_REP, hdr.id, &rep, NULL, 0) != 0) {
-			log_err_sys("cannot answer main");
-			return 1;
-		}
+		if (type == IPC_HELPER_AUTH_REQ)
+			serve_auth(fd, hdr.id, &req.auth);
+		else
+			serve_acct(fd, hdr.id, &req.acct);
 	}
 }

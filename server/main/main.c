@@ -90,8 +90,9 @@ int main(int argc, char **argv)
 {
 	struct mainproc_opts o = { DEFAULT_CONFIG, false, -1 };
 	const char *pid_file = NULL;
-	static struct conf conf;
+	struct conf *conf = calloc(1, sizeof(*conf));
 	bool check_only = false;
+	char pid_path[CONF_PATH_MAX + 1];
 	long long lvl;
 	int opt, r;
 
@@ -101,10 +102,18 @@ int main(int argc, char **argv)
 	}
 	while ((opt = getopt(argc, argv, "c:ftd:p:h")) != -1) {
 		switch (opt) {
-		case 'c': o.config_file = optarg; break;
-		case 'f': o.foreground = true; break;
-		case 't': check_only = true; break;
-		case 'p': pid_file = optarg; break;
+		case 'c':
+			o.config_file = optarg;
+			break;
+		case 'f':
+			o.foreground = true;
+			break;
+		case 't':
+			check_only = true;
+			break;
+		case 'p':
+			pid_file = optarg;
+			break;
 		case 'd':
 			if (str_to_ll(optarg, 0, 9, &lvl) != 0) {
 				fprintf(stderr, "cstpd: -d takes a level from 0 to 9\n");
@@ -112,8 +121,12 @@ int main(int argc, char **argv)
 			}
 			o.log_level = (int)lvl;
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 1;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
 		}
 	}
 	if (optind != argc) {
@@ -122,7 +135,9 @@ int main(int argc, char **argv)
 	}
 	log_init("cstpd", LOG_LVL_NOTICE, true);
 	log_set_prefix("main");
-	if (confload_file(o.config_file, &conf) != 0) {
+	if (!conf)
+		fatal("out of memory");
+	if (confload_file(o.config_file, conf) != 0) {
 		log_err("configuration %s is not valid", o.config_file);
 		return 1;
 	}
@@ -130,17 +145,20 @@ int main(int argc, char **argv)
 		printf("configuration %s OK\n", o.config_file);
 		return 0;
 	}
-	if (pid_file && str_copy(conf.pid_file, sizeof(conf.pid_file), pid_file) != 0) {
+	if (pid_file && str_copy(conf->pid_file, sizeof(conf->pid_file), pid_file) != 0) {
 		log_err("pid file path too long");
 		return 1;
 	}
 	if (!o.foreground && daemonize() != 0)
 		fatal("cannot daemonize: %s", strerror(errno));
-	log_init("cstpd", map_level(o.log_level >= 0 ? o.log_level : conf.log_level), o.foreground);
-	if (write_pid_file(conf.pid_file) != 0)
-		log_warn_sys("cannot write pid file %s", conf.pid_file);
-	r = mainproc_run(&conf, &o);
-	if (conf.pid_file[0])
-		unlink(conf.pid_file);
+	log_init("cstpd", map_level(o.log_level >= 0 ? o.log_level : conf->log_level),
+		 o.foreground);
+	if (write_pid_file(conf->pid_file) != 0)
+		log_warn_sys("cannot write pid file %s", conf->pid_file);
+	/* Keep the pid file's name: the configuration belongs to main from here on. */
+	snprintf(pid_path, sizeof(pid_path), "%s", conf->pid_file);
+	r = mainproc_run(conf, &o);
+	if (pid_path[0])
+		unlink(pid_path);
 	return r;
 }

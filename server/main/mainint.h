@@ -54,6 +54,11 @@ struct conn {
 	uint32_t pending_id;	 /* IPC id of the TUNNEL_REQ being answered */
 	struct ipc_tunnel_rep *pending_rep;
 	bool counted_tunnel; /* included in M.n_tunnel */
+	bool has_dtls_id;    /* indexed by mdtls under dtls_id */
+	uint8_t dtls_id[IPC_DTLS_ID_LEN];
+	struct conn *next_by_dtls;
+	struct sockaddr_storage udp_peer; /* of the last hand-over */
+	uint64_t udp_handover_ms;
 };
 
 struct offered_group {
@@ -87,6 +92,7 @@ struct mainstate {
 	size_t default_group;
 	uint64_t logins_ok, logins_failed;
 	struct pool *pool;
+	const char *config_file; /* for reloads */
 	uint64_t reconnects_in, reconnects_ok, reconnects_failed;
 	uint64_t bytes_in, bytes_out; /* of ended tunnels */
 	bool stopping;
@@ -108,10 +114,13 @@ int on_auth_req(struct conn *c, const struct ipc_hdr *hdr, void *msg);
 int on_logout_req(struct conn *c, const struct ipc_hdr *hdr, void *msg);
 void auth_done(uint64_t token, const struct ipc_helper_auth_rep *rep);
 void build_group_list(void);
+/* The certificate part of a worker's set-up (cert_mode, crl, OIDs) from the current config. */
+void login_fill_worker_init(struct ipc_worker_init *in);
 
 /* mtunnel.c */
 int on_tunnel_req(struct conn *c, const struct ipc_hdr *hdr, void *msg);
 int on_worker_stats(struct conn *c, const struct ipc_hdr *hdr, void *msg);
+int on_dtls_state(struct conn *c, const struct ipc_hdr *hdr, void *msg);
 /* The worker of c is gone (reason from its BYE, or DISC_ERROR when it died). */
 void tunnel_closed(struct conn *c);
 /* End a session now: leases back, disconnect-script, cookie invalid. */
@@ -119,5 +128,8 @@ void session_end(struct session *s, unsigned reason);
 /* Start the reconnect window of a session whose tunnel dropped. */
 void session_park(struct session *s, unsigned reason);
 void session_expire_cb(struct ev_loop *loop, ev_timer *w, int revents);
+
+/* mfiles.c: IPC_FILE_REQ -> IPC_FILE_REP with a read-only descriptor of the file. */
+int on_file_req(struct conn *c, const struct ipc_hdr *hdr, void *msg);
 
 #endif

@@ -23,9 +23,13 @@
 
 #include "authhelper.h"
 #include "disc.h"
+#include "mconf.h"
+#include "mdtls.h"
+#include "mfiles.h"
 #include "script.h"
 #include "ban.h"
 #include "confload.h"
+#include "ctl.h"
 #include "err.h"
 #include "ipc.h"
 #include "launch.h"
@@ -228,6 +232,8 @@ static void fill_worker_init(struct conn *c, struct ipc_worker_init *in)
 		str_copy(in->group_labels[i], sizeof(in->group_labels[i]), M.groups[i].label);
 	}
 	in->default_group = (uint32_t)M.default_group;
+	mfiles_profile_info(in->profile_uri, sizeof(in->profile_uri), in->profile_hash);
+	login_fill_worker_init(in);
 }
 
 static void worker_read_cb(struct ev_loop *loop, ev_io *w, int revents);
@@ -299,6 +305,7 @@ void conn_free(struct conn *c, const char *why)
 		unlink_pid(c);
 	unlink_id(c);
 	tunnel_closed(c);
+	mdtls_unregister(c);
 	if (c->counted_tunnel)
 		M.n_tunnel--;
 	if (c->session && c->session->conn == c)
@@ -431,7 +438,9 @@ static const struct {
 	{ IPC_AUTH_REQ, CONN_PREAUTH | CONN_AUTHED, on_auth_req },
 	{ IPC_LOGOUT_REQ, CONN_PREAUTH | CONN_AUTHED, on_logout_req },
 	{ IPC_TUNNEL_REQ, CONN_PREAUTH | CONN_AUTHED, on_tunnel_req },
+	{ IPC_FILE_REQ, CONN_PREAUTH | CONN_AUTHED, on_file_req },
 	{ IPC_WORKER_STATS, CONN_TUNNEL, on_worker_stats },
+	{ IPC_DTLS_STATE, CONN_TUNNEL, on_dtls_state },
 	{ IPC_WORKER_BYE, CONN_TUNNEL, on_worker_bye },
 };
 
@@ -454,6 +463,8 @@ static void worker_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		struct ipc_worker_bye bye;
 		struct ipc_tunnel_req tunnel;
 		struct ipc_worker_stats stats;
+		struct ipc_dtls_state dtls;
+		struct ipc_file_req file;
 	} msg;
 	struct ipc_hdr hdr;
 	int fds[IPC_MAX_FDS];
@@ -576,12 +587,78 @@ static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	ev_timer_start(loop, &g_grace);
 }
 
+static void apply_ban_cfg(const struct conf *c)
+{
+	struct ban_cfg bc;
+
+	bc.max_score = c->max_ban_score;
+	bc.ban_time = c->ban_time;
+	bc.reset_time = c->ban_reset_time;
+	bc.points_wrong_password = c->ban_points_wrong_password;
+	bc.points_connection = c->ban_points_connection;
+	ban_set_cfg(M.bans, &bc);
+}
+
+/* Settings bound to sockets, the pool or the privilege drop cannot change in a running
+ * server: keep the running values and say so. */
+static void keep_fixed(const struct conf *old, struct conf *nc)
+{
+	bool pool = old->has_ipv4 != nc->has_ipv4 || old->has_ipv6 != nc->has_ipv6 ||
+		    old->ipv4_network.s_addr != nc->ipv4_network.s_addr ||
+		    old->ipv4_prefix != nc->ipv4_prefix || old->ipv6_prefix != nc->ipv6_prefix ||
+		    old->ipv6_subnet_prefix != nc->ipv6_subnet_prefix ||
+		    memcmp(&old->ipv6_network, &nc->ipv6_network, sizeof(nc->ipv6_network)) != 0;
+
+	if (old->tcp_port != nc->tcp_port || old->udp_port != nc->udp_port ||
+	    strcmp(old->listen_host, nc->listen_host) != 0 ||
+	    strcmp(old->udp_listen_host, nc->udp_listen_host) != 0 ||
+	    strcmp(old->run_as_user, nc->run_as_user) != 0 ||
+	    strcmp(old->run_as_group, nc->run_as_group) != 0 ||
+	    strcmp(old->occtl_socket_file, nc->occtl_socket_file) != 0 || pool)
+		log_warn("reload: listen addresses, ports, run-as user/group, the control socket "
+			 "and the address pools change only with a restart; keeping the running "
+			 "ones");
+	nc->tcp_port = old->tcp_port;
+	nc->udp_port = old->udp_port;
+	memcpy(nc->listen_host, old->listen_host, sizeof(nc->listen_host));
+	memcpy(nc->udp_listen_host, old->udp_listen_host, sizeof(nc->udp_listen_host));
+	memcpy(nc->run_as_user, old->run_as_user, sizeof(nc->run_as_user));
+	memcpy(nc->run_as_group, old->run_as_group, sizeof(nc->run_as_group));
+	memcpy(nc->occtl_socket_file, old->occtl_socket_file, sizeof(nc->occtl_socket_file));
+	nc->has_ipv4 = old->has_ipv4;
+	nc->ipv4_network = old->ipv4_network;
+	nc->ipv4_netmask = old->ipv4_netmask;
+	nc->ipv4_prefix = old->ipv4_prefix;
+	nc->has_ipv6 = old->has_ipv6;
+	nc->ipv6_network = old->ipv6_network;
+	nc->ipv6_prefix = old->ipv6_prefix;
+	nc->ipv6_subnet_prefix = old->ipv6_subnet_prefix;
+}
+
+/* SIGHUP: a new configuration for new logins; live sessions keep the one they started
+ * with. A configuration with errors changes nothing. */
 static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
+	struct conf *nc = calloc(1, sizeof(*nc));
+
 	(void)loop;
 	(void)w;
 	(void)revents;
-	log_notice("SIGHUP: configuration reload is not implemented yet; keeping the current one");
+	if (!nc)
+		return;
+	if (confload_file(M.config_file, nc) != 0) {
+		log_err("reload: %s has errors; the running configuration stays", M.config_file);
+		free(nc);
+		return;
+	}
+	keep_fixed(M.conf, nc);
+	mconf_install(nc);
+	M.conf = nc;
+	mfiles_load(nc); /* a failure is logged and keeps the files already served */
+	build_group_list();
+	apply_ban_cfg(nc);
+	log_notice("configuration reloaded from %s (%u generations in use)", M.config_file,
+		   mconf_generations());
 }
 
 /* --- start-up --- */
@@ -654,9 +731,8 @@ static int resolve_ids(void)
 
 static int setup(struct conf *c)
 {
-	struct ban_cfg bc;
-
 	M.conf = c;
+	mconf_install(c);
 	M.loop = ev_default_loop(EVFLAG_AUTO);
 	if (!M.loop)
 		fatal("cannot create the event loop");
@@ -673,15 +749,12 @@ static int setup(struct conf *c)
 	M.bans = ban_new(BAN_TABLE_SIZE);
 	if (!M.sessions || !M.bans)
 		return ERR_NOMEM;
-	bc.max_score = c->max_ban_score;
-	bc.ban_time = c->ban_time;
-	bc.reset_time = c->ban_reset_time;
-	bc.points_wrong_password = c->ban_points_wrong_password;
-	bc.points_connection = c->ban_points_connection;
-	ban_set_cfg(M.bans, &bc);
+	apply_ban_cfg(c);
 	if (secmem_random(M.ticket_key, sizeof(M.ticket_key)) != 0)
 		return ERR_INTERNAL;
 	build_group_list();
+	if (mfiles_load(c) != 0)
+		return ERR_FORMAT;
 	M.pool = pool_new(c);
 	if (!M.pool)
 		return ERR_NOMEM;
@@ -689,7 +762,11 @@ static int setup(struct conf *c)
 	signal(SIGPIPE, SIG_IGN);
 	if (authhelper_start(M.loop, M.self_path, 2, auth_done) != 0)
 		return ERR_SYS;
-	return open_listeners();
+	if (mdtls_start() != 0)
+		return ERR_SYS;
+	if (open_listeners() != 0)
+		return ERR_SYS;
+	return ctl_start();
 }
 
 static void shutdown_all(void)
@@ -707,7 +784,10 @@ static void shutdown_all(void)
 		s->conn = NULL;
 		session_end(s, DISC_TERMINATED);
 	}
+	ctl_stop();
 	authhelper_stop();
+	mdtls_stop();
+	mfiles_free();
 	for (size_t i = 0; i < M.n_listen; i++)
 		close(M.listen_fd[i]);
 	secmem_wipe(M.ticket_key, sizeof(M.ticket_key));
@@ -715,7 +795,7 @@ static void shutdown_all(void)
 
 int mainproc_run(struct conf *c, const struct mainproc_opts *o)
 {
-	(void)o;
+	M.config_file = o->config_file;
 	log_set_prefix("main");
 	if (setup(c) != 0)
 		return 1;

@@ -12,7 +12,8 @@ struct mainproc_opts {
 	int log_level; /* -1 = from the config */
 };
 
-/* Run the gateway with a loaded config until SIGTERM/SIGINT. Returns the exit status.
+/* Run the gateway with a loaded config (heap-allocated; main owns it from now on) until
+ * SIGTERM/SIGINT. Returns the exit status.
  * Fatal start-up problems (cannot bind, no worker program) are logged and return 1. */
 int mainproc_run(struct conf *c, const struct mainproc_opts *o);
 

@@ -9,11 +9,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acct.h"
 #include "confload.h"
 #include "cstpconnect.h"
 #include "disc.h"
 #include "err.h"
 #include "log.h"
+#include "mconf.h"
+#include "mdtls.h"
 #include "mainint.h"
 #include "pool.h"
 #include "script.h"
@@ -35,7 +38,7 @@ static int eff_int(const struct session *s, size_t off, int global)
 	return v >= 0 ? v : global;
 }
 
-#define EFF(s, field) eff_int(s, offsetof(struct conf_user, field), M.conf->field)
+#define EFF(s, field) eff_int(s, offsetof(struct conf_user, field), (s)->conf->field)
 
 static void load_user_file(struct conf_user *u, const char *path, bool *found)
 {
@@ -58,7 +61,7 @@ static void load_user_file(struct conf_user *u, const char *path, bool *found)
 /* Read the session's group and user files (group first, so user lines win). */
 static void load_session_config(struct session *s)
 {
-	const struct conf *cf = M.conf;
+	const struct conf *cf = s->conf;
 	struct conf_user *u = calloc(1, sizeof(*u));
 	char path[2 * CONF_PATH_MAX + 2];
 	bool found = false, any = false;
@@ -98,14 +101,15 @@ static int lease_addresses(struct session *s, const struct ipc_tunnel_req *req,
 			   struct ipc_tunnel_rep *rep)
 {
 	const struct conf_user *u = s->ucfg;
-	bool predictable = M.conf->predictable_ips;
+	bool predictable = s->conf->predictable_ips;
 	int r;
 
 	if (!s->has4 && pool_has4(M.pool) && (req->flags & IPC_TR_WANT_V4)) {
-		bool strict = u && u->has_explicit_ipv4;
+		const struct in_addr *want = acct_radius_addr4(s); /* Framed-IP-Address */
 
-		r = pool_lease4(M.pool, s->user, strict ? &u->explicit_ipv4 : NULL, strict,
-				predictable, &s->addr4);
+		if (!want && u && u->has_explicit_ipv4)
+			want = &u->explicit_ipv4;
+		r = pool_lease4(M.pool, s->user, want, want != NULL, predictable, &s->addr4);
 		if (r != 0) {
 			log_warn("session %u ('%s'): no IPv4 address: %s", s->id, s->user,
 				 r == ERR_DENIED ? "explicit-ipv4 is taken" : "pool exhausted");
@@ -115,10 +119,11 @@ static int lease_addresses(struct session *s, const struct ipc_tunnel_req *req,
 		s->has4 = true;
 	}
 	if (!s->has6 && pool_has6(M.pool) && (req->flags & IPC_TR_WANT_V6)) {
-		bool strict = u && u->has_explicit_ipv6;
+		const struct in6_addr *want = acct_radius_addr6(s); /* Framed-IPv6-Address */
 
-		r = pool_lease6(M.pool, s->user, strict ? &u->explicit_ipv6 : NULL, strict,
-				predictable, &s->addr6);
+		if (!want && u && u->has_explicit_ipv6)
+			want = &u->explicit_ipv6;
+		r = pool_lease6(M.pool, s->user, want, want != NULL, predictable, &s->addr6);
 		if (r != 0)
 			log_warn("session %u ('%s'): no IPv6 address (%s): IPv4 only", s->id,
 				 s->user, err_str(r));
@@ -159,7 +164,7 @@ static void add_net(char (*list)[IPC_ADDR_MAX + 1], uint32_t *n, const struct co
 
 static void fill_lists(const struct session *s, struct ipc_tunnel_rep *rep, bool *full_tunnel)
 {
-	const struct conf *cf = M.conf;
+	const struct conf *cf = s->conf;
 	const struct conf_user *u = s->ucfg;
 	const struct conf_net *dns = cf->dns, *nbns = cf->nbns, *rt = cf->route,
 			      *nrt = cf->no_route;
@@ -203,7 +208,7 @@ static void fill_lists(const struct session *s, struct ipc_tunnel_rep *rep, bool
 static void fill_reply(struct session *s, const struct ipc_tunnel_req *req,
 		       struct ipc_tunnel_rep *rep)
 {
-	const struct conf *cf = M.conf;
+	const struct conf *cf = s->conf;
 	const struct conf_user *u = s->ucfg;
 	struct cstp_mtu_in mi = { 0 };
 	struct cstp_mtu_out mo;
@@ -247,6 +252,13 @@ static void fill_reply(struct session *s, const struct ipc_tunnel_req *req,
 	rep->rekey_time = (uint32_t)cf->rekey_time;
 	rep->rekey_method = (uint32_t)cf->rekey_method;
 	rep->stats_report_time = (uint32_t)EFF(s, stats_report_time);
+	if (cf->udp_port && req->dtls_offer && !(u && u->no_udp > 0)) {
+		rep->dtls_port = (uint32_t)cf->udp_port;
+		rep->dtls_modes =
+			(cf->dtls_psk ? IPC_DTLS_PSK : 0) | (cf->dtls_legacy ? IPC_DTLS_RESUME : 0);
+		/* Fresh on every CONNECT, so the client restarts DTLS after a reconnect. */
+		secmem_random(rep->dtls_id, sizeof(rep->dtls_id));
+	}
 	str_copy(rep->banner, sizeof(rep->banner), cf->banner);
 	mi.conf_mtu = EFF(s, mtu);
 	mi.client_base_mtu = (int)req->base_mtu;
@@ -260,6 +272,7 @@ static void fill_reply(struct session *s, const struct ipc_tunnel_req *req,
 		/* IPv6 needs 1280: hand out IPv4 only on such a path (PROTOCOL.md §3.4). */
 		rep->addr6[0] = '\0';
 	}
+	acct_apply_reply(s, rep); /* what RADIUS set wins */
 }
 
 /* --- scripts --- */
@@ -308,7 +321,7 @@ static void run_disconnect_script(const struct session *s, unsigned reason)
 {
 	struct script_env e;
 
-	if (!M.conf->disconnect_script[0] || !s->connected_once)
+	if (!s->conf->disconnect_script[0] || !s->connected_once)
 		return;
 	script_env_init(&e);
 	script_env_common(&e, s, "disconnect");
@@ -318,7 +331,7 @@ static void run_disconnect_script(const struct session *s, unsigned reason)
 		       (unsigned long long)(s->bytes_out + s->cur_out));
 	script_env_add(&e, "STATS_DURATION", "%llu",
 		       (unsigned long long)(mono_s() - s->created_mono));
-	script_run(M.conf->disconnect_script, &e, NULL, 0);
+	script_run(s->conf->disconnect_script, &e, NULL, 0);
 }
 
 /* --- session lifetime --- */
@@ -330,9 +343,11 @@ void session_end(struct session *s, unsigned reason)
 	if (s->conn && s->conn->session == s)
 		s->conn->session = NULL;
 	run_disconnect_script(s, reason);
+	acct_session_stop(s, reason);
 	M.bytes_in += s->bytes_in + s->cur_in;
 	M.bytes_out += s->bytes_out + s->cur_out;
 	release_addresses(s);
+	mconf_release(s->conf);
 	session_destroy(M.sessions, s);
 }
 
@@ -362,10 +377,10 @@ void session_park(struct session *s, unsigned reason)
 	s->packets_out += s->cur_pout;
 	s->cur_in = s->cur_out = s->cur_pin = s->cur_pout = 0;
 	ev_timer_stop(M.loop, &s->expire);
-	ev_timer_set(&s->expire, (double)M.conf->cookie_timeout, 0.);
+	ev_timer_set(&s->expire, (double)s->conf->cookie_timeout, 0.);
 	ev_timer_start(M.loop, &s->expire);
 	log_notice("session %u of '%s' inactive (%s): kept %d s for a reconnect", s->id, s->user,
-		   disc_str(reason), M.conf->cookie_timeout);
+		   disc_str(reason), s->conf->cookie_timeout);
 }
 
 void tunnel_closed(struct conn *c)
@@ -414,8 +429,13 @@ static void tunnel_refuse(struct conn *c, uint32_t status, const char *msg)
 static void tunnel_go(struct conn *c)
 {
 	struct session *s = c->session;
+	bool first = !s->connected_once;
 
 	s->connected_once = true;
+	if (first)
+		acct_session_start(s);
+	if (c->pending_rep->dtls_port)
+		mdtls_register(c, c->pending_rep->dtls_id);
 	send_tunnel_rep(c, c->pending_rep, c->pending_tun);
 	close(c->pending_tun);
 	c->pending_tun = -1;
@@ -456,7 +476,7 @@ static int make_tun(struct session *s, const struct ipc_tunnel_rep *rep, int *fd
 	struct tun_params tp;
 
 	memset(&tp, 0, sizeof(tp));
-	str_copy(tp.prefix, sizeof(tp.prefix), M.conf->device);
+	str_copy(tp.prefix, sizeof(tp.prefix), s->conf->device);
 	tp.has4 = s->has4;
 	tp.local4 = pool_local4(M.pool);
 	tp.peer4 = s->addr4;
@@ -491,6 +511,7 @@ static void takeover(struct session *s)
 		 s->id, s->user);
 	old->session = NULL;
 	s->conn = NULL;
+	s->last_reason = old->bye_reason ? old->bye_reason : DISC_TAKEOVER;
 	send_to_worker(old, IPC_TERMINATE, 0, &t, NULL, 0);
 	s->bytes_in += s->cur_in;
 	s->bytes_out += s->cur_out;
@@ -545,6 +566,8 @@ int on_tunnel_req(struct conn *c, const struct ipc_hdr *hdr, void *msg)
 	if (make_tun(s, rep, &tun_fd) != 0) {
 		tunnel_refuse(c, IPC_TUNNEL_UNAVAILABLE, "Server error");
 		free(rep);
+		if (reconnect)
+			M.reconnects_failed++;
 		return 0;
 	}
 	ev_timer_stop(M.loop, &s->expire);
@@ -557,17 +580,20 @@ int on_tunnel_req(struct conn *c, const struct ipc_hdr *hdr, void *msg)
 	c->session = s;
 	str_copy(s->real_addr, sizeof(s->real_addr), c->peer_str);
 	str_copy(s->hostname, sizeof(s->hostname), req->hostname);
+	str_copy(s->user_agent, sizeof(s->user_agent), req->user_agent);
+	s->dtls_up = false;
+	s->cipher[0] = '\0';
 	list_remove(c);
 	ev_timer_stop(M.loop, &c->timer);
 	c->pending_tun = tun_fd;
 	c->pending_rep = rep;
 	c->state = CONN_TUNNEL_PENDING;
-	if (!reconnect && M.conf->connect_script[0]) {
+	if (!reconnect && s->conf->connect_script[0]) {
 		struct script_env e;
 
 		script_env_init(&e);
 		script_env_common(&e, s, "connect");
-		if (script_run(M.conf->connect_script, &e, connect_script_done, c->id) == 0)
+		if (script_run(s->conf->connect_script, &e, connect_script_done, c->id) == 0)
 			return 0;
 		connect_script_done(c->id, -1);
 		return 0;
@@ -588,5 +614,18 @@ int on_worker_stats(struct conn *c, const struct ipc_hdr *hdr, void *msg)
 	s->cur_out = st->bytes_out;
 	s->cur_pin = st->packets_in;
 	s->cur_pout = st->packets_out;
+	return 0;
+}
+
+int on_dtls_state(struct conn *c, const struct ipc_hdr *hdr, void *msg)
+{
+	struct ipc_dtls_state *st = msg;
+	struct session *s = c->session;
+
+	(void)hdr;
+	if (!s || s->conn != c)
+		return 0;
+	s->dtls_up = st->up != 0;
+	str_copy(s->cipher, sizeof(s->cipher), st->up ? st->cipher : "");
 	return 0;
 }

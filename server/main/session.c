@@ -146,6 +146,7 @@ void session_destroy(struct session_table *t, struct session *s)
 	t->count--;
 	secmem_wipe(s->cookie, sizeof(s->cookie));
 	free(s->ucfg);
+	free(s->rad); /* its accounting timer was stopped by session_end() */
 	free(s);
 }
 
@@ -187,4 +188,46 @@ struct session *session_any(struct session_table *t)
 		if (t->by_id[i])
 			return t->by_id[i];
 	return NULL;
+}
+
+/* Of a chain, the session with the smallest id above `above` (and, when user is not NULL,
+ * that user's); chains are short, so ordering by id on each call costs little. */
+static struct session *chain_min_above(struct session *s, size_t link, uint32_t above,
+				       const char *user)
+{
+	struct session *best = NULL;
+
+	for (; s; s = *(struct session **)((char *)s + link)) {
+		if (s->id <= above || (best && s->id >= best->id))
+			continue;
+		if (user && strcmp(s->user, user) != 0)
+			continue;
+		best = s;
+	}
+	return best;
+}
+
+struct session *session_next(struct session_table *t, struct session_cursor *cur)
+{
+	struct session *s;
+
+	for (; cur->bucket < SESSION_BUCKETS; cur->bucket++, cur->last_id = 0) {
+		s = chain_min_above(t->by_id[cur->bucket], offsetof(struct session, next_by_id),
+				    cur->last_id, NULL);
+		if (s) {
+			cur->last_id = s->id;
+			return s;
+		}
+	}
+	return NULL;
+}
+
+struct session *session_next_of_user(struct session_table *t, const char *user, uint32_t *last_id)
+{
+	struct session *s = chain_min_above(t->by_user[user_bucket(user)],
+					    offsetof(struct session, next_by_user), *last_id, user);
+
+	if (s)
+		*last_id = s->id;
+	return s;
 }

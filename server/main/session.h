@@ -19,7 +19,9 @@ enum session_state {
 };
 
 struct conn;
+struct conf;
 struct conf_user;
+struct radius_settings;
 
 /* Main-only: callers may read and set the fields below. */
 struct session {
@@ -32,6 +34,7 @@ struct session {
 	uint64_t created_mono;	/* monotonic seconds: session-timeout counts from here */
 	ev_timer expire;	/* cookie-timeout while not active */
 	struct conn *conn;	/* borrowed: the worker carrying it, or NULL */
+	struct conf *conf;	/* the configuration generation of its login (held) */
 	struct conf_user *ucfg; /* per-user/per-group settings, or NULL */
 	bool has4, has6;	/* leases, kept while the session lives */
 	struct in_addr addr4;
@@ -45,7 +48,11 @@ struct session {
 	unsigned reconnects;
 	uint64_t inactive_since; /* monotonic seconds */
 	unsigned last_reason;	 /* enum disc_reason of the last tunnel end */
+	bool dtls_up;		 /* the current tunnel carries data over DTLS */
+	char cipher[64];	 /* of the DTLS channel when up */
+	char user_agent[128];
 	struct session *next_by_cookie, *next_by_id, *next_by_user; /* hash chains */
+	struct radius_settings *rad; /* Acct-Session-Id, RADIUS settings (acct.h), or NULL */
 };
 
 struct session_table;
@@ -70,5 +77,20 @@ struct session *session_any(struct session_table *t);
 unsigned session_count_user(struct session_table *t, const char *user);
 /* Same, counting only sessions whose tunnel is up. */
 unsigned session_count_user_active(struct session_table *t, const char *user);
+
+/* A position in a walk over the table that stays valid while sessions come and go between
+ * calls (it holds no pointer): zero it to start. */
+struct session_cursor {
+	uint32_t bucket;
+	uint32_t last_id; /* 0: nothing of `bucket` returned yet (ids are never 0) */
+};
+
+/* The next session of a walk over all sessions, or NULL at the end. Each session present
+ * for the whole walk is returned exactly once; one added or removed during it may or may
+ * not be. One call costs one id-bucket chain plus the empty buckets it skips. */
+struct session *session_next(struct session_table *t, struct session_cursor *cur);
+/* The session of `user` with the smallest id above *last_id (then stored in *last_id), or
+ * NULL when there is none. Walks only that user's bucket; start with *last_id = 0. */
+struct session *session_next_of_user(struct session_table *t, const char *user, uint32_t *last_id);
 
 #endif

@@ -81,14 +81,27 @@ static int set_op(struct opts *o, enum op op)
 static int parse_opt(struct opts *o, int c)
 {
 	switch (c) {
-	case 'c': o->file = optarg; return 0;
-	case 'g': o->groups = optarg; return 0;
-	case 'm': o->method = optarg; return 0;
-	case 'd': return set_op(o, OP_DELETE);
-	case 'l': return set_op(o, OP_LOCK);
-	case 'u': return set_op(o, OP_UNLOCK);
-	case 'h': usage(stdout); exit(0);
-	default: usage(stderr); return ERR_FORMAT;
+	case 'c':
+		o->file = optarg;
+		return 0;
+	case 'g':
+		o->groups = optarg;
+		return 0;
+	case 'm':
+		o->method = optarg;
+		return 0;
+	case 'd':
+		return set_op(o, OP_DELETE);
+	case 'l':
+		return set_op(o, OP_LOCK);
+	case 'u':
+		return set_op(o, OP_UNLOCK);
+	case 'h':
+		usage(stdout);
+		exit(0);
+	default:
+		usage(stderr);
+		return ERR_FORMAT;
 	}
 }
 
@@ -335,10 +348,16 @@ static int apply(const struct opts *o, struct job *j, struct passwd_entry *e, st
 {
 	j->matched++;
 	switch (o->op) {
-	case OP_DELETE: return 0;
-	case OP_LOCK: e->locked = true; return put_entry(out, e);
-	case OP_UNLOCK: e->locked = false; return put_entry(out, e);
-	case OP_SET: break;
+	case OP_DELETE:
+		return 0;
+	case OP_LOCK:
+		e->locked = true;
+		return put_entry(out, e);
+	case OP_UNLOCK:
+		e->locked = false;
+		return put_entry(out, e);
+	case OP_SET:
+		break;
 	}
 	if (j->matched > 1)
 		return put_entry(out, e);
@@ -464,10 +483,14 @@ out:
 static const char *done_verb(enum op op, unsigned matched)
 {
 	switch (op) {
-	case OP_DELETE: return "deleted";
-	case OP_LOCK: return "locked";
-	case OP_UNLOCK: return "unlocked";
-	case OP_SET: break;
+	case OP_DELETE:
+		return "deleted";
+	case OP_LOCK:
+		return "locked";
+	case OP_UNLOCK:
+		return "unlocked";
+	case OP_SET:
+		break;
 	}
 	return matched ? "updated" : "added";
 }

@@ -9,6 +9,7 @@
 #include "authxml.h"
 #include "buf.h"
 #include "err.h"
+#include "files.h"
 #include "http.h"
 #include "log.h"
 #include "secmem.h"
@@ -93,7 +94,7 @@ static int send_form(struct worker *w, bool legacy, const char *group_sent, cons
 static int send_complete(struct worker *w, bool legacy, const struct ipc_auth_rep *rep)
 {
 	struct authxml_complete c = { 0 };
-	char sid[16], headers[512];
+	char sid[16], headers[1024], cookies[FILES_COOKIES_MAX];
 	struct buf_wr body;
 	int r;
 
@@ -103,14 +104,12 @@ static int send_complete(struct worker *w, bool legacy, const struct ipc_auth_re
 	c.session_token = rep->cookie;
 	c.banner = w->init.banner[0] ? w->init.banner : NULL;
 	c.server_cert_hash = w->tls.cert_hash;
-	c.profile_uri = w->init.profile_uri[0] ? w->init.profile_uri : NULL;
-	c.profile_hash = w->init.profile_hash[0] ? w->init.profile_hash : NULL;
+	/* Main says which profile (per group) and packages this session gets, and webvpnc. */
+	if ((r = files_announce(w, rep->cookie, &c, cookies, sizeof(cookies))) != 0)
+		return r;
 	/* openconnect takes the token from Set-Cookie or from <session-token>: send both. */
-	snprintf(headers, sizeof(headers),
-		 "Set-Cookie: webvpn=%s; Secure; HttpOnly\r\n"
-		 "Set-Cookie: webvpnc=; expires=Thu, 01 Jan 1970 22:00:00 GMT; path=/; Secure; "
-		 "HttpOnly\r\n",
-		 rep->cookie);
+	snprintf(headers, sizeof(headers), "Set-Cookie: webvpn=%s; Secure; HttpOnly\r\n%s",
+		 rep->cookie, cookies);
 	buf_wr_init_alloc(&body, AUTHXML_MAX);
 	r = authxml_build_complete(&c, &body);
 	if (r == 0)
@@ -122,24 +121,61 @@ static int send_complete(struct worker *w, bool legacy, const struct ipc_auth_re
 	return r;
 }
 
-static int do_login(struct worker *w, struct authxml_req *req, bool legacy, bool *close)
+/* The open challenge of a multi-round login: main's handle for it ("" = none). One
+ * connection, one worker: this is per connection. */
+static char g_ctx[IPC_CTX_STR + 1];
+static bool g_cert_tried; /* the certificate was offered to main once */
+
+/* The form for the next factor (OTP code, RADIUS Access-Challenge): no user name, one
+ * secret input, the server's text as the message (openconnect fills it from a token). */
+static int send_challenge(struct worker *w, bool legacy, const char *message)
 {
-	struct ipc_auth_req ar;
+	struct authxml_form f = { 0 };
+	struct buf_wr body;
+	int r;
+
+	f.legacy = legacy;
+	f.auth_id = "challenge";
+	f.title = "Login";
+	f.message = message && message[0] ? message : "Enter the response.";
+	f.action = "/auth";
+	f.password_name = "secondary_password";
+	f.password_label = "Response:";
+	f.aggauth_handle = g_ctx;
+	f.config_hash = "1";
+	buf_wr_init_alloc(&body, AUTHXML_MAX);
+	r = authxml_build_form(&f, &body);
+	if (r == 0)
+		r = send_xml(w, &body, NULL, false);
+	buf_wr_free(&body);
+	return r;
+}
+
+/* What the TLS layer learnt of the client certificate goes with every request. */
+static void fill_cert(const struct worker *w, struct ipc_auth_req *ar)
+{
+	const struct tls_conn *t = &w->tls;
+
+	ar->cert_status = t->cert_status;
+	str_copy(ar->cert_user, sizeof(ar->cert_user), t->cert_user);
+	ar->n_cert_groups = t->n_cert_groups;
+	for (uint32_t i = 0; i < t->n_cert_groups && i < IPC_GROUPS_MAX; i++)
+		str_copy(ar->cert_groups[i], sizeof(ar->cert_groups[i]), t->cert_groups[i]);
+}
+
+/* Send one login request to main and answer the client from its reply. */
+static int auth_call(struct worker *w, struct ipc_auth_req *ar, bool legacy, const char *group,
+		     bool *close)
+{
 	struct ipc_auth_rep rep;
 	int r;
 
-	memset(&ar, 0, sizeof(ar));
-	ar.kind = IPC_AUTH_KIND_PASSWORD;
-	str_copy(ar.group, sizeof(ar.group), req->has_group_select ? req->group_select : "");
-	if (str_copy(ar.username, sizeof(ar.username), req->username) != 0 ||
-	    str_copy(ar.password, sizeof(ar.password), req->password) != 0) {
-		secmem_wipe(&ar, sizeof(ar));
-		return send_form(w, legacy, ar.group, "Login failed.");
-	}
-	str_copy(ar.user_agent, sizeof(ar.user_agent), w->http.req.user_agent);
-	r = worker_ipc_call(w, IPC_AUTH_REQ, &ar, IPC_AUTH_REP, &rep, sizeof(rep));
+	fill_cert(w, ar);
+	str_copy(ar->user_agent, sizeof(ar->user_agent), w->http.req.user_agent);
+	r = worker_ipc_call(w, IPC_AUTH_REQ, ar, IPC_AUTH_REP, &rep, sizeof(rep));
 	if (r != 0)
 		return r;
+	g_ctx[0] = '\0';
 	switch (rep.status) {
 	case IPC_AUTH_OK:
 		w->authed = true;
@@ -151,13 +187,64 @@ static int do_login(struct worker *w, struct authxml_req *req, bool legacy, bool
 		*close = true;
 		r = http_send_error(w, 401, "Unauthorized");
 		break;
+	case IPC_AUTH_CHALLENGE:
+		str_copy(g_ctx, sizeof(g_ctx), rep.ctx);
+		r = send_challenge(w, legacy, rep.message);
+		break;
+	case IPC_AUTH_FORM:
+		r = send_form(w, legacy, group, rep.message[0] ? rep.message : NULL);
+		break;
 	default:
-		r = send_form(w, legacy, req->has_group_select ? req->group_select : NULL,
-			      rep.message[0] ? rep.message : "Login failed.");
+		r = send_form(w, legacy, group, rep.message[0] ? rep.message : "Login failed.");
 		break;
 	}
 	ipc_wipe(IPC_AUTH_REP, &rep);
 	return r;
+}
+
+static int do_login(struct worker *w, struct authxml_req *req, bool legacy, bool *close)
+{
+	const char *group = req->has_group_select ? req->group_select : NULL;
+	struct ipc_auth_req ar;
+
+	memset(&ar, 0, sizeof(ar));
+	ar.kind = IPC_AUTH_KIND_PASSWORD;
+	str_copy(ar.group, sizeof(ar.group), group ? group : "");
+	if (str_copy(ar.username, sizeof(ar.username), req->username) != 0 ||
+	    str_copy(ar.password, sizeof(ar.password), req->password) != 0) {
+		secmem_wipe(&ar, sizeof(ar));
+		return send_form(w, legacy, group, "Login failed.");
+	}
+	return auth_call(w, &ar, legacy, group, close);
+}
+
+/* The answer to a challenge form: secondary_password (or answer, or a legacy password). */
+static int do_answer(struct worker *w, struct authxml_req *req, bool legacy, bool *close)
+{
+	const char *answer = req->has_secondary ? req->secondary : req->password;
+	struct ipc_auth_req ar;
+
+	memset(&ar, 0, sizeof(ar));
+	ar.kind = IPC_AUTH_KIND_CHALLENGE;
+	str_copy(ar.ctx, sizeof(ar.ctx), g_ctx);
+	if (str_copy(ar.password, sizeof(ar.password), answer) != 0) {
+		secmem_wipe(&ar, sizeof(ar));
+		g_ctx[0] = '\0';
+		return send_form(w, legacy, NULL, "Login failed.");
+	}
+	return auth_call(w, &ar, legacy, NULL, close);
+}
+
+/* First contact with a certificate asked for: may it alone log in? (main decides) */
+static int do_cert(struct worker *w, const char *group, bool legacy, bool *close)
+{
+	struct ipc_auth_req ar;
+
+	g_cert_tried = true;
+	memset(&ar, 0, sizeof(ar));
+	ar.kind = IPC_AUTH_KIND_CERT;
+	str_copy(ar.group, sizeof(ar.group), group ? group : "");
+	return auth_call(w, &ar, legacy, group, close);
 }
 
 static int do_logout(struct worker *w, const struct authxml_req *req)
@@ -202,17 +289,29 @@ int auth_handle_post(struct worker *w, bool *close)
 	}
 	switch (req.type) {
 	case AUTHXML_INIT:
-		r = send_form(w, false, req.has_group_select ? req.group_select : NULL, NULL);
+		g_ctx[0] = '\0';
+		if (w->init.cert_mode != IPC_CERT_OFF && !g_cert_tried)
+			r = do_cert(w, req.has_group_select ? req.group_select : NULL, false,
+				    close);
+		else
+			r = send_form(w, false, req.has_group_select ? req.group_select : NULL,
+				      NULL);
 		break;
-	case AUTHXML_LOGOUT: r = do_logout(w, &req); break;
+	case AUTHXML_LOGOUT:
+		r = do_logout(w, &req);
+		break;
 	case AUTHXML_AUTH_REPLY:
-		if (!req.has_username && !req.has_password)
+		if (g_ctx[0] && (req.has_secondary || (req.has_password && !req.has_username)))
+			r = do_answer(w, &req, legacy, close);
+		else if (!req.has_username && !req.has_password)
 			r = send_form(w, legacy, req.has_group_select ? req.group_select : NULL,
 				      NULL);
 		else
 			r = do_login(w, &req, legacy, close);
 		break;
-	default: r = send_form(w, legacy, NULL, "Invalid request."); break;
+	default:
+		r = send_form(w, legacy, NULL, "Invalid request.");
+		break;
 	}
 out:
 	authxml_req_wipe(&req);
@@ -221,6 +320,7 @@ out:
 
 int auth_handle_get(struct worker *w, bool *close)
 {
-	(void)close;
+	if (w->init.cert_mode != IPC_CERT_OFF && !g_cert_tried)
+		return do_cert(w, NULL, true, close);
 	return send_form(w, true, NULL, NULL);
 }

@@ -10,9 +10,13 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "certid.h"
 #include "err.h"
 #include "log.h"
 #include "strutil.h"
+
+/* The first certificate verification error of this connection (one per process). */
+static int g_verify_error = X509_V_OK;
 
 static int compute_cert_hash(struct tls_conn *t)
 {
@@ -42,6 +46,91 @@ static void apply_priorities(SSL_CTX *ctx, const char *prio, bool cisco)
 		SSL_CTX_set_max_proto_version(ctx, max);
 }
 
+/* Optional certificates: a chain that does not verify is remembered, not fatal, so main
+ * can choose between a password form and a refusal. */
+static int verify_remember(int ok, X509_STORE_CTX *st)
+{
+	if (!ok && g_verify_error == X509_V_OK)
+		g_verify_error = X509_STORE_CTX_get_error(st);
+	return 1;
+}
+
+static int verify_required(int ok, X509_STORE_CTX *st)
+{
+	if (!ok && g_verify_error == X509_V_OK)
+		g_verify_error = X509_STORE_CTX_get_error(st);
+	return ok;
+}
+
+/* Ask for a client certificate: the CA names of ca-cert in the request, chains checked
+ * against it and against the CRL (read now, at spawn: a reload reaches new workers). */
+static int setup_client_certs(struct tls_conn *t, const struct ipc_worker_init *in)
+{
+	STACK_OF(X509_NAME) * names;
+	int mode = SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE;
+
+	str_copy(t->cert_user_oid, sizeof(t->cert_user_oid), in->cert_user_oid);
+	str_copy(t->cert_group_oid, sizeof(t->cert_group_oid), in->cert_group_oid);
+	if (SSL_CTX_load_verify_locations(t->ctx, in->ca_file, NULL) != 1 ||
+	    !(names = SSL_load_client_CA_file(in->ca_file))) {
+		log_err("cannot load ca-cert %s", in->ca_file);
+		return ERR_TLS;
+	}
+	SSL_CTX_set_client_CA_list(t->ctx, names);
+	if (in->crl_file[0]) {
+		X509_STORE *store = SSL_CTX_get_cert_store(t->ctx);
+		X509_LOOKUP *lu = X509_STORE_add_lookup(store, X509_LOOKUP_file());
+
+		if (!lu || X509_load_crl_file(lu, in->crl_file, X509_FILETYPE_PEM) <= 0) {
+			log_err("cannot load crl %s", in->crl_file);
+			return ERR_TLS;
+		}
+		X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK);
+	}
+	if (in->cert_mode == IPC_CERT_REQUIRED)
+		SSL_CTX_set_verify(t->ctx, mode | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, verify_required);
+	else
+		SSL_CTX_set_verify(t->ctx, mode, verify_remember);
+	/* A resumed session skips the chain and CRL check: full handshakes only. */
+	SSL_CTX_set_options(t->ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_num_tickets(t->ctx, 0);
+	SSL_CTX_set_session_id_context(t->ctx, (const unsigned char *)"cstpd", 5);
+	return 0;
+}
+
+/* After the handshake: is there a client certificate, does it verify, whom does it name? */
+static void read_client_cert(struct tls_conn *t)
+{
+	X509 *peer = SSL_get1_peer_certificate(t->ssl);
+	long vr = SSL_get_verify_result(t->ssl);
+	size_t n = 0;
+	int r;
+
+	t->cert_status = IPC_CERTST_NONE;
+	if (!peer)
+		return;
+	t->cert_status = IPC_CERTST_INVALID;
+	if (vr == X509_V_OK)
+		vr = g_verify_error;
+	if (vr != X509_V_OK) {
+		log_notice("client certificate not accepted: %s",
+			   X509_verify_cert_error_string(vr));
+		goto out;
+	}
+	if ((r = certid_user(peer, t->cert_user_oid, t->cert_user)) != 0) {
+		log_notice("client certificate without a usable user name in %s (%s)",
+			   t->cert_user_oid, err_str(r));
+		goto out;
+	}
+	if (t->cert_group_oid[0] &&
+	    certid_groups(peer, t->cert_group_oid, t->cert_groups, IPC_GROUPS_MAX, &n) == 0)
+		t->n_cert_groups = (uint32_t)n;
+	t->cert_status = IPC_CERTST_VALID;
+	log_info("client certificate of '%s' verified", t->cert_user);
+out:
+	X509_free(peer);
+}
+
 int tls_setup(struct tls_conn *t, const struct ipc_worker_init *init)
 {
 	memset(t, 0, sizeof(*t));
@@ -67,9 +156,13 @@ int tls_setup(struct tls_conn *t, const struct ipc_worker_init *init)
 	/* Workers are separate processes: resumption across them works through tickets
 	 * sealed with a key that main shares with every worker. */
 	SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_OFF);
-	if (SSL_CTX_set_tlsext_ticket_keys(t->ctx, (void *)init->ticket_key,
-					   sizeof(init->ticket_key)) != 1)
+	if (init->cert_mode != IPC_CERT_OFF && init->ca_file[0]) {
+		if (setup_client_certs(t, init) != 0)
+			goto fail;
+	} else if (SSL_CTX_set_tlsext_ticket_keys(t->ctx, (void *)init->ticket_key,
+						  sizeof(init->ticket_key)) != 1) {
 		goto fail;
+	}
 	return compute_cert_hash(t);
 fail:
 	tls_log_errors(LOG_LVL_ERR, "TLS set-up");
@@ -130,6 +223,8 @@ int tls_handshake(struct tls_conn *t, int fd, uint64_t deadline)
 	}
 	str_copy(t->version, sizeof(t->version), SSL_get_version(t->ssl));
 	str_copy(t->cipher, sizeof(t->cipher), SSL_get_cipher_name(t->ssl));
+	if (SSL_CTX_get_verify_mode(t->ctx) != SSL_VERIFY_NONE)
+		read_client_cert(t);
 	return 0;
 }
 

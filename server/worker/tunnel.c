@@ -30,39 +30,11 @@
 #include "log.h"
 #include "secmem.h"
 #include "strutil.h"
-
-#define PAIR_SIZE   (128 * 1024)  /* encrypted bytes waiting for the socket, at most */
-#define RECORD_ROOM (16384 + 512) /* room one record of a tun packet may need */
-#define TUN_BATCH   64		  /* tun packets per wake-up before yielding */
-#define TX_MAX	    65535
-
-struct tstate {
-	struct worker *w;
-	struct ev_loop *loop;
-	SSL *ssl;
-	BIO *in_bio;  /* SSL side of the pair */
-	BIO *net_bio; /* socket side of the pair */
-	int sock, tun;
-	ev_io sock_r, sock_w, tun_r, tun_w, ipc_r;
-	ev_timer tick;
-	struct cstp_parser parser;
-	uint8_t rx[CSTP_MAX_PAYLOAD + CSTP_HDR_LEN + 512];
-	uint8_t tx[CSTP_HDR_LEN + TX_MAX];
-	uint8_t tunq[CSTP_MAX_PAYLOAD]; /* one packet the tun device could not take yet */
-	size_t tunq_len;
-	bool has4, has6;
-	uint8_t addr4[4], addr6[16];
-	unsigned prefix6;
-	uint64_t last_rx, last_data, last_dpd, end_at, next_stats;
-	unsigned dpd, idle, stats_period;
-	struct ipc_worker_stats st;
-	uint64_t dropped;
-	unsigned reason;
-};
+#include "tunint.h"
 
 static struct tstate T;
 
-static void stop(struct tstate *t, unsigned reason)
+void tunnel_stop(struct tstate *t, unsigned reason)
 {
 	if (!t->reason)
 		t->reason = reason;
@@ -85,7 +57,10 @@ static bool flush(struct tstate *t)
 		ssize_t s;
 
 		if (n <= 0) {
+			/* Drained: whoever flushed, tun reading resumes if it was paused. */
 			ev_io_stop(t->loop, &t->sock_w);
+			if (t->tun_r.data && !ev_is_active(&t->tun_r) && room(t) >= RECORD_ROOM)
+				ev_io_start(t->loop, &t->tun_r);
 			return true;
 		}
 		s = send(t->sock, p, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -94,7 +69,7 @@ static bool flush(struct tstate *t)
 				ev_io_start(t->loop, &t->sock_w);
 				return true;
 			}
-			stop(t, DISC_PEER_CLOSED);
+			tunnel_stop(t, DISC_PEER_CLOSED);
 			return false;
 		}
 		BIO_nread(t->net_bio, &p, (int)s);
@@ -113,7 +88,7 @@ static bool write_record(struct tstate *t, uint8_t *buf, uint8_t type, size_t le
 	cstp_put_header(buf, type, (uint16_t)len);
 	if (SSL_write_ex(t->ssl, buf, CSTP_HDR_LEN + len, &done) != 1) {
 		tls_log_errors(LOG_LVL_INFO, "TLS write");
-		stop(t, DISC_ERROR);
+		tunnel_stop(t, DISC_ERROR);
 		return false;
 	}
 	return true;
@@ -151,11 +126,13 @@ static void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 				log_warn_sys("tun read");
 			break;
 		}
-		if (!write_record(t, t->tx, CSTP_DATA, (size_t)n))
-			return;
 		t->st.bytes_out += (uint64_t)n;
 		t->st.packets_out++;
 		t->last_data = now_ms();
+		if (dtls_send_packet(t, t->tx + CSTP_HDR_LEN, (size_t)n))
+			continue;
+		if (!write_record(t, t->tx, CSTP_DATA, (size_t)n))
+			return;
 	}
 	if (!flush(t))
 		return;
@@ -198,11 +175,11 @@ static bool source_ok(struct tstate *t, const uint8_t *pkt, size_t len)
 	return true;
 }
 
-static void deliver(struct tstate *t, const struct cstp_frame *f)
+void tunnel_deliver(struct tstate *t, const uint8_t *pkt, size_t len)
 {
 	ssize_t n;
 
-	if (!source_ok(t, f->payload, f->len)) {
+	if (!source_ok(t, pkt, len)) {
 		/* Clients' tun devices emit IPv6 link-local traffic even without IPv6. */
 		if (t->dropped++ % 1000 == 0)
 			log_debug(
@@ -211,15 +188,17 @@ static void deliver(struct tstate *t, const struct cstp_frame *f)
 				(unsigned long long)t->dropped);
 		return;
 	}
-	t->st.bytes_in += f->len;
+	t->st.bytes_in += len;
 	t->st.packets_in++;
 	t->last_data = now_ms();
-	n = write(t->tun, f->payload, f->len);
+	n = write(t->tun, pkt, len);
 	if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
 		return;
+	if (len > sizeof(t->tunq))
+		return;
 	/* The device is full: keep this packet and stop reading the client. */
-	memcpy(t->tunq, f->payload, f->len);
-	t->tunq_len = f->len;
+	memcpy(t->tunq, pkt, len);
+	t->tunq_len = len;
 	ev_io_stop(t->loop, &t->sock_r);
 	ev_io_start(t->loop, &t->tun_w);
 }
@@ -231,20 +210,31 @@ static void handle_frame(struct tstate *t, const struct cstp_frame *f)
 	char text[128];
 
 	switch (f->type) {
-	case CSTP_DATA: deliver(t, f); break;
-	case CSTP_DPD_REQ: send_control(t, CSTP_DPD_RESP, f->payload, f->len); break;
+	case CSTP_DATA:
+		/* Data over TLS while DTLS is up: the client switched; answer in kind until
+		 * a DTLS packet arrives again (PROTOCOL.md §4.6). */
+		if (t->dtls.active.up)
+			t->dtls.prefer_cstp = true;
+		tunnel_deliver(t, f->payload, f->len);
+		break;
+	case CSTP_DPD_REQ:
+		send_control(t, CSTP_DPD_RESP, f->payload, f->len);
+		break;
 	case CSTP_DPD_RESP:
-	case CSTP_KEEPALIVE: break;
+	case CSTP_KEEPALIVE:
+		break;
 	case CSTP_DISCONNECT:
 		cstp_parse_disconnect(f, &has_reason, &reason, text, sizeof(text));
 		log_info("client disconnect (reason 0x%02x: %s)", has_reason ? reason : 0, text);
-		stop(t, has_reason && reason == 0xb0 ? DISC_USER : DISC_PEER_CLOSED);
+		tunnel_stop(t, has_reason && reason == 0xb0 ? DISC_USER : DISC_PEER_CLOSED);
 		break;
 	case CSTP_COMPRESSED:
 		log_notice("compressed packet, but no compression was negotiated: disconnecting");
-		stop(t, DISC_PROTOCOL);
+		tunnel_stop(t, DISC_PROTOCOL);
 		break;
-	default: log_debug("ignoring CSTP packet of unknown type 0x%02x", f->type); break;
+	default:
+		log_debug("ignoring CSTP packet of unknown type 0x%02x", f->type);
+		break;
 	}
 }
 
@@ -265,10 +255,10 @@ static void sock_read(struct tstate *t)
 				break;
 			if (e == SSL_ERROR_ZERO_RETURN ||
 			    (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)) {
-				stop(t, DISC_PEER_CLOSED);
+				tunnel_stop(t, DISC_PEER_CLOSED);
 			} else {
 				tls_log_errors(LOG_LVL_INFO, "TLS read");
-				stop(t, DISC_PEER_CLOSED);
+				tunnel_stop(t, DISC_PEER_CLOSED);
 			}
 			return;
 		}
@@ -281,11 +271,28 @@ static void sock_read(struct tstate *t)
 		}
 		if (r != ERR_TRUNCATED) {
 			log_notice("malformed CSTP stream (%s): disconnecting", err_str(r));
-			stop(t, DISC_PROTOCOL);
+			tunnel_stop(t, DISC_PROTOCOL);
 			return;
 		}
 	}
 	flush(t);
+}
+
+static void feed_leftover(struct tstate *t)
+{
+	struct worker *w = t->w;
+	struct cstp_frame f;
+	struct buf_rd rd;
+	int r;
+
+	if (w->in_off >= w->in_len)
+		return;
+	buf_rd_init(&rd, w->in + w->in_off, w->in_len - w->in_off);
+	w->in_off = w->in_len = 0;
+	while ((r = cstp_parser_next(&t->parser, &rd, &f)) == 0 && !t->reason)
+		handle_frame(t, &f);
+	if (r != 0 && r != ERR_TRUNCATED)
+		tunnel_stop(t, DISC_PROTOCOL);
 }
 
 static void sock_read_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -320,16 +327,26 @@ static void ipc_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct tstate *t = w->data;
 	static uint8_t buf[IPC_MSG_MAX];
+	static struct ipc_udp_fd udp;
 	struct ipc_terminate term;
 	struct ipc_hdr hdr;
 	int fds[IPC_MAX_FDS];
 	size_t len, nfds;
+	uint16_t type;
 	int r;
 
 	(void)revents;
 	r = ipc_recv(WORKER_IPC_FD, buf, sizeof(buf), &len, fds, &nfds);
 	if (r == ERR_SYS && (errno == EAGAIN || errno == EINTR))
 		return;
+	type = len >= 4 ? (uint16_t)(buf[2] << 8 | buf[3]) : 0;
+	if (r == 0 && type == IPC_UDP_FD && nfds == 1) {
+		r = ipc_decode(buf, len, &hdr, &udp, sizeof(udp));
+		if (r == 0 && udp.len <= sizeof(udp.data)) {
+			dtls_new_flow(t, fds[0], udp.data, udp.len);
+			return;
+		}
+	}
 	for (size_t i = 0; i < nfds; i++)
 		close(fds[i]);
 	if (r == 0)
@@ -337,10 +354,10 @@ static void ipc_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (r != 0 || hdr.type != IPC_TERMINATE || term.reason > DISC_MAX) {
 		log_err("lost main or bad message from it (%s): ending", err_str(r));
 		ev_io_stop(loop, w);
-		stop(t, DISC_ERROR);
+		tunnel_stop(t, DISC_ERROR);
 		return;
 	}
-	stop(t, term.reason ? term.reason : DISC_TERMINATED);
+	tunnel_stop(t, term.reason ? term.reason : DISC_TERMINATED);
 }
 
 static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -357,7 +374,7 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		 * that long is dead (openconnect applies the same rule to us). */
 		if (quiet >= 2 * d) {
 			log_notice("no packet from the client for %u s: dead peer", 2 * t->dpd);
-			stop(t, DISC_DPD);
+			tunnel_stop(t, DISC_DPD);
 			return;
 		}
 		if (quiet >= d && now - t->last_dpd >= d / 2) {
@@ -368,14 +385,15 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	}
 	if (t->idle && now - t->last_data >= 1000ull * t->idle) {
 		log_notice("idle for %u s: disconnecting", t->idle);
-		stop(t, DISC_IDLE);
+		tunnel_stop(t, DISC_IDLE);
 		return;
 	}
 	if (t->end_at && now >= t->end_at) {
 		log_notice("session-timeout reached: disconnecting");
-		stop(t, DISC_SESSION_TIMEOUT);
+		tunnel_stop(t, DISC_SESSION_TIMEOUT);
 		return;
 	}
+	dtls_tick(t, now);
 	if (t->stats_period && now >= t->next_stats) {
 		send_stats(t);
 		t->next_stats = now + 1000ull * t->stats_period;
@@ -434,6 +452,13 @@ static void build_request(struct worker *w, const struct cstp_connect_req *cr,
 		inet_ntop(AF_INET6, &cr->addr6, tr->addr6, sizeof(tr->addr6));
 	str_copy(tr->hostname, sizeof(tr->hostname), cr->hostname);
 	str_copy(tr->user_agent, sizeof(tr->user_agent), w->http.req.user_agent);
+	if (cr->dtls_psk_offered)
+		tr->dtls_offer |= IPC_DTLS_PSK;
+	if (cr->has_master_secret &&
+	    (cr->dtls12_ciphers[0] ||
+	     cstp_cipher_list_has(cr->dtls_ciphers, "OC-DTLS1_2-AES256-GCM") ||
+	     cstp_cipher_list_has(cr->dtls_ciphers, "OC-DTLS1_2-AES128-GCM")))
+		tr->dtls_offer |= IPC_DTLS_RESUME;
 }
 
 static int refuse(struct worker *w, int status, const char *reason, const char *why)
@@ -496,6 +521,7 @@ static int send_reply(struct worker *w, const struct cstp_connect_req *cr,
 	r.client_bypass_protocol = rep->client_bypass_protocol;
 	r.base_mtu = (int)rep->base_mtu;
 	r.mtu = (int)rep->mtu;
+	dtls_choose(&T, cr, rep, &r);
 	buf_wr_init(&wr, out, sizeof(out));
 	if ((rc = cstp_reply_build(&r, &wr)) != 0) {
 		log_err("cannot build the CONNECT reply: %s", err_str(rc));
@@ -575,8 +601,11 @@ static int run_tunnel(struct worker *w, const struct ipc_tunnel_rep *rep, int tu
 	t->next_stats = now + 1000ull * t->stats_period;
 	if (rep->session_remaining != IPC_NONE)
 		t->end_at = now + 1000ull * rep->session_remaining;
+	if (t->dtls.mode && dtls_setup(t, t->ssl) != 0)
+		t->dtls.mode = 0;
 	start_watchers(t);
-	sock_read(t); /* bytes that came with the CONNECT may already wait in OpenSSL */
+	feed_leftover(t); /* CSTP bytes read together with the CONNECT request */
+	sock_read(t);	  /* and bytes that may already wait inside OpenSSL */
 	if (!t->reason)
 		ev_run(t->loop, 0);
 	if (t->reason == DISC_TERMINATED || t->reason == DISC_IDLE ||
@@ -586,6 +615,7 @@ static int run_tunnel(struct worker *w, const struct ipc_tunnel_rep *rep, int tu
 		SSL_shutdown(t->ssl);
 		flush_blocking(t, now_ms() + 1000);
 	}
+	dtls_cleanup(t);
 	memset(&bye, 0, sizeof(bye));
 	bye.reason = t->reason ? t->reason : DISC_ERROR;
 	bye.bytes_in = t->st.bytes_in;
@@ -617,7 +647,7 @@ int tunnel_connect(struct worker *w)
 		return refuse(w, 401, "Cookie is not acceptable", "missing cookie");
 	}
 	build_request(w, &cr, &tr);
-	secmem_wipe(cr.master_secret, sizeof(cr.master_secret));
+	T.peer_v6 = tr.flags & IPC_TR_IPV6_PATH;
 	r = worker_ipc_call_fd(w, IPC_TUNNEL_REQ, &tr, IPC_TUNNEL_REP, &rep, sizeof(rep), &tun_fd);
 	if (r != 0)
 		return r;
@@ -632,7 +662,9 @@ int tunnel_connect(struct worker *w)
 	}
 	str_copy(w->user, sizeof(w->user), rep.username);
 	log_set_prefix("worker[%d] %s@%s", (int)getpid(), w->user, w->init.client_addr);
-	if ((r = send_reply(w, &cr, &rep)) != 0) {
+	r = send_reply(w, &cr, &rep); /* copies the master secret when DTLS resumes */
+	secmem_wipe(cr.master_secret, sizeof(cr.master_secret));
+	if (r != 0) {
 		close(tun_fd);
 		return r;
 	}

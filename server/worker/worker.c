@@ -15,6 +15,7 @@
 #include "auth.h"
 #include "authxml.h"
 #include "err.h"
+#include "files.h"
 #include "http.h"
 #include "log.h"
 #include "secmem.h"
@@ -139,20 +140,23 @@ static int route(struct worker *w, bool *close)
 
 	*close = h->conn_close;
 	switch (h->method) {
-	case HTTP_M_POST: return auth_handle_post(w, close);
+	case HTTP_M_POST:
+		return auth_handle_post(w, close);
 	case HTTP_M_GET:
 		if (strcmp(h->path, "/logout") == 0)
 			return serve_logout_page(w);
 		if (strcmp(h->path, "/") == 0 || strcmp(h->path, "/auth") == 0)
 			return auth_handle_get(w, close);
-		break;
+		return files_handle_get(w, close);
 	case HTTP_M_CONNECT:
 		if (is_tunnel_path(h->path)) {
 			*close = true;
 			return tunnel_connect(w);
 		}
 		break;
-	default: *close = true; return http_send_error(w, 405, "Method Not Allowed");
+	default:
+		*close = true;
+		return http_send_error(w, 405, "Method Not Allowed");
 	}
 	*close = true;
 	return http_send_error(w, 404, "Not Found");

@@ -542,3 +542,449 @@ oc_auth_refused() {
 now_ms() {
 	echo $(($(date +%s%N) / 1000000))
 }
+
+# --- tunnels: openconnect connected in the background ---------------------------------
+#
+# A tunnel is named by a TAG; its files live in $T/tun-TAG/: oc.log (openconnect's output),
+# pid, env.REASON (the script environment per reason, from helpers/vpnc-env.sh) and tun
+# ("DEVICE ADDRESS" once the client's tun is configured). openconnect never runs the
+# system vpnc-script here: resolv.conf and the default route stay untouched.
+
+# tun_dir TAG: the directory of a tunnel's files.
+tun_dir() {
+	echo "$T/tun-$1"
+}
+
+# Start openconnect for TAG with stdin from the file INPUT; the remaining arguments go to
+# openconnect before the URL.
+e2e_tunnel_start() {
+	local tag=$1 input=$2 dir pid
+	shift 2
+	dir=$(tun_dir "$tag")
+	mkdir -p "$dir"
+	rm -f "$dir"/env.* "$dir/tun" "$dir/script.err" "$dir/rc"
+	echo "==== start $(date +%T.%N | cut -c1-12) ====" >>"$dir/oc.log"
+	ip netns exec "$CNS" env VPNC_OUT="$dir" openconnect --non-inter --no-dtls \
+		--servercert "$PIN" --script "$E2E_HELPERS/vpnc-env.sh" "$@" \
+		"https://$SERVER_IP:$PORT/" <"$input" >>"$dir/oc.log" 2>&1 &
+	pid=$!
+	# INPUT stays: the background job may not have opened it yet. $T goes away at cleanup.
+	echo "$pid" >"$dir/pid"
+	e2e_track "$pid"
+	OCT_PID=$pid
+}
+
+# oc_tunnel_start TAG USER PASS [OPENCONNECT ARGS...]: log in as USER and connect, in the
+# background (see oc_tunnel_wait). Sets OCT_PID.
+oc_tunnel_start() {
+	local tag=$1 user=$2 pass=$3 dir
+	shift 3
+	dir=$(tun_dir "$tag")
+	mkdir -p "$dir"
+	(umask 077 && printf '%s\n' "$pass" >"$dir/stdin")
+	e2e_tunnel_start "$tag" "$dir/stdin" --user "$user" --passwd-on-stdin "$@"
+}
+
+# oc_tunnel_start_cookie TAG COOKIE [OPENCONNECT ARGS...]: connect with a cookie from
+# oc_auth ($OC_COOKIE), without logging in, in the background. Sets OCT_PID.
+oc_tunnel_start_cookie() {
+	local tag=$1 cookie=$2 dir
+	shift 2
+	dir=$(tun_dir "$tag")
+	mkdir -p "$dir"
+	(umask 077 && printf '%s\n' "$cookie" >"$dir/stdin")
+	e2e_tunnel_start "$tag" "$dir/stdin" --cookie-on-stdin "$@"
+}
+
+# oc_tunnel_pid TAG: openconnect's PID for TAG.
+oc_tunnel_pid() {
+	cat "$(tun_dir "$1")/pid" 2>/dev/null
+}
+
+# oc_tunnel_wait TAG [TIMEOUT_S]: wait until the client's tun is configured; then TUN_DEV
+# and TUN_ADDR hold the client's device and address. Fails the test when openconnect exits
+# first or nothing happens within TIMEOUT_S (default 20).
+oc_tunnel_wait() {
+	local tag=$1 timeout=${2:-20} dir pid i
+	dir=$(tun_dir "$tag")
+	pid=$(oc_tunnel_pid "$tag")
+	for ((i = 0; i < timeout * 10; i++)); do
+		if [ -s "$dir/tun" ]; then
+			read -r TUN_DEV TUN_ADDR <"$dir/tun"
+			[ "${E2E_VERBOSE:-0}" = 1 ] && sed "s/^/    oc[$tag] /" "$dir/oc.log"
+			return 0
+		fi
+		if [ -s "$dir/script.err" ]; then
+			e2e_dump "openconnect $tag" "$dir/oc.log" 30
+			fail "tunnel $tag: the client script failed: $(cat "$dir/script.err")"
+		fi
+		if ! kill -0 "$pid" 2>/dev/null; then
+			e2e_dump "openconnect $tag" "$dir/oc.log" 30
+			fail "tunnel $tag: openconnect exited before the tunnel came up"
+		fi
+		sleep 0.1
+	done
+	e2e_dump "openconnect $tag" "$dir/oc.log" 30
+	fail "tunnel $tag: not up after $timeout s"
+}
+
+# oc_tunnel_up TAG USER PASS [ARGS...]: oc_tunnel_start + oc_tunnel_wait.
+oc_tunnel_up() {
+	oc_tunnel_start "$@"
+	oc_tunnel_wait "$1"
+}
+
+# oc_tunnel_wait_exit TAG [TIMEOUT_S]: wait for openconnect of TAG to exit (default 10 s);
+# OCT_RC holds its exit status. Returns 1 when it still runs after TIMEOUT_S.
+oc_tunnel_wait_exit() {
+	local tag=$1 timeout=${2:-10} pid i
+	pid=$(oc_tunnel_pid "$tag")
+	OCT_RC=""
+	for ((i = 0; i < timeout * 10; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && return 1
+	OCT_RC=0
+	wait "$pid" 2>/dev/null || OCT_RC=$?
+	echo "$OCT_RC" >"$(tun_dir "$tag")/rc"
+	[ "${E2E_VERBOSE:-0}" = 1 ] && sed "s/^/    oc[$tag] /" "$(tun_dir "$tag")/oc.log"
+	return 0
+}
+
+# oc_tunnel_refused TAG [TIMEOUT_S]: openconnect of TAG must exit with an error within
+# TIMEOUT_S (default 15) without bringing its tun up. OCT_RC holds the exit status.
+oc_tunnel_refused() {
+	local tag=$1 timeout=${2:-15} dir
+	dir=$(tun_dir "$tag")
+	if ! oc_tunnel_wait_exit "$tag" "$timeout"; then
+		e2e_dump "openconnect $tag" "$dir/oc.log" 30
+		fail "tunnel $tag: openconnect still runs after $timeout s (expected a refusal)"
+	fi
+	if [ "$OCT_RC" = 0 ] || [ -e "$dir/env.connect" ]; then
+		e2e_dump "openconnect $tag" "$dir/oc.log" 30
+		fail "tunnel $tag: expected a refusal, openconnect connected (exit $OCT_RC)"
+	fi
+}
+
+# oc_tunnel_stop TAG [SIGNAL]: end openconnect of TAG with SIGINT (it sends a DISCONNECT
+# first) or SIGNAL, and wait up to 10 s for it to exit. Fails the test when it does not.
+oc_tunnel_stop() {
+	local tag=$1 sig=${2:-INT} pid
+	pid=$(oc_tunnel_pid "$tag")
+	e2e_pid_is_ours "$pid" || return 0
+	kill -"$sig" "$pid" 2>/dev/null || return 0
+	if ! oc_tunnel_wait_exit "$tag" 10; then
+		e2e_dump "openconnect $tag" "$(tun_dir "$tag")/oc.log" 20
+		fail "tunnel $tag: openconnect did not exit 10 s after SIG$sig"
+	fi
+}
+
+# tun_var TAG VAR [REASON]: a variable of the client script's environment for REASON
+# (default connect); empty when unset.
+tun_var() {
+	local f
+	f="$(tun_dir "$1")/env.${3:-connect}"
+	[ -f "$f" ] || return 0
+	sed -n "s/^$2=//p" "$f" | head -n1
+}
+
+# assert_tun_var TAG VAR EXPECTED: the client script saw VAR=EXPECTED on connect (on a
+# mismatch the tunnel settings it saw are printed).
+assert_tun_var() {
+	local got
+	got=$(tun_var "$1" "$2")
+	if [ "$got" != "$3" ]; then
+		echo "---- tunnel $1: client script environment on connect ----" >&2
+		grep -E '^(CISCO_|INTERNAL_IP[46]_|TUNDEV=)' "$(tun_dir "$1")/env.connect" 2>/dev/null |
+			sed 's/^/    | /' >&2
+		fail "tunnel $1: $2: got '$got', expected '$3'"
+	fi
+}
+
+# server_tuns [PREFIX]: tun devices in the server namespace whose name starts with PREFIX
+# (default vpns), one a line.
+server_tuns() {
+	ip -n "$SNS" -o link show 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); print $2 }' |
+		grep "^${1:-vpns}" || true
+}
+
+# server_tun_of ADDR: the server device whose point-to-point peer is ADDR (empty if none).
+server_tun_of() {
+	ip -n "$SNS" -o -4 addr show 2>/dev/null |
+		awk -v p="$1" '{ for (i = 1; i < NF; i++) if ($i == "peer") { split($(i + 1), a, "/");
+			if (a[1] == p) print $2 } }' | head -n1
+}
+
+# wait_until TIMEOUT_S CMD...: run CMD every 0.1 s until it succeeds; 1 on timeout.
+wait_until() {
+	local timeout=$1 i
+	shift
+	for ((i = 0; i < timeout * 10; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# ping_from NS DEST [PING ARGS...]: 3 pings from namespace NS (server or client) to DEST;
+# success when at least one answer came back. Output in $T/ping.out.
+ping_from() {
+	local ns=$1 dest=$2
+	shift 2
+	case "$ns" in
+	server) ns=$SNS ;;
+	client) ns=$CNS ;;
+	esac
+	ip netns exec "$ns" ping -n -c 3 -i 0.2 -W 2 "$@" "$dest" >"$T/ping.out" 2>&1
+}
+
+# assert_ping NS DEST [PING ARGS...]: ping_from must succeed.
+assert_ping() {
+	if ! ping_from "$@"; then
+		e2e_dump "ping $*" "$T/ping.out" 10
+		fail "no answer to ping from the $1 namespace to $2"
+	fi
+}
+
+# tun_split TAG INC|EXC: the split-include (or exclude) routes the client script saw on
+# connect, as ADDR/MASK lines in sorted order (openconnect lists them in reverse).
+tun_split() {
+	local n i
+	n=$(tun_var "$1" "CISCO_SPLIT_$2")
+	for ((i = 0; i < ${n:-0}; i++)); do
+		echo "$(tun_var "$1" "CISCO_SPLIT_$2_${i}_ADDR")/$(tun_var "$1" "CISCO_SPLIT_$2_${i}_MASK")"
+	done | LC_ALL=C sort
+}
+
+# assert_tun_split TAG INC|EXC ADDR/MASK...: the split list is exactly these routes.
+assert_tun_split() {
+	local tag=$1 kind=$2 got want
+	shift 2
+	got=$(tun_split "$tag" "$kind" | paste -sd' ')
+	want=$(printf '%s\n' "$@" | LC_ALL=C sort | paste -sd' ')
+	if [ "$got" != "$want" ]; then
+		assert_tun_var "$tag" "CISCO_SPLIT_$kind" "$#"
+		fail "tunnel $tag: CISCO_SPLIT_$kind routes: got '$got', expected '$want'"
+	fi
+}
+
+# server_tun_gone ADDR: true when no server device has ADDR as its peer.
+server_tun_gone() {
+	[ -z "$(server_tun_of "$1")" ]
+}
+
+# server_tun_of_is ADDR: true when a server device has ADDR as its peer.
+server_tun_of_is() {
+	[ -n "$(server_tun_of "$1")" ]
+}
+
+# --- DTLS (tests 50-59) ---------------------------------------------------------------
+#
+# openconnect with DTLS allowed and -v: its log (tun-TAG/oc.log) then holds the CONNECT
+# reply headers and every DTLS event. The UDP firewall helpers use nft (table "cstpe2e")
+# in the test's two namespaces, never anywhere else.
+
+# oc_dtls_start TAG USER PASS [OPENCONNECT ARGS...]: like oc_tunnel_start, but without
+# --no-dtls and with -v. Wait with oc_tunnel_wait (openconnect configures its tun only when
+# DTLS is up or has failed: allow 20 s). Sets OCT_PID.
+oc_dtls_start() {
+	local tag=$1 user=$2 pass=$3 dir pid
+	shift 3
+	dir=$(tun_dir "$tag")
+	mkdir -p "$dir"
+	(umask 077 && printf '%s\n' "$pass" >"$dir/stdin")
+	rm -f "$dir"/env.* "$dir/tun" "$dir/script.err" "$dir/rc"
+	echo "==== start $(date +%T.%N | cut -c1-12) ====" >>"$dir/oc.log"
+	ip netns exec "$CNS" env VPNC_OUT="$dir" openconnect -v --non-inter \
+		--servercert "$PIN" --script "$E2E_HELPERS/vpnc-env.sh" \
+		--user "$user" --passwd-on-stdin "$@" "https://$SERVER_IP:$PORT/" \
+		<"$dir/stdin" >>"$dir/oc.log" 2>&1 &
+	pid=$!
+	echo "$pid" >"$dir/pid"
+	e2e_track "$pid"
+	OCT_PID=$pid
+}
+
+# oc_dtls_up TAG USER PASS [ARGS...]: oc_dtls_start + oc_tunnel_wait (30 s).
+oc_dtls_up() {
+	oc_dtls_start "$@"
+	oc_tunnel_wait "$1" 30
+}
+
+# oc_dtls_count TAG: how many times openconnect of TAG logged "Established DTLS connection".
+oc_dtls_count() {
+	grep -c 'Established DTLS connection' "$(tun_dir "$1")/oc.log" 2>/dev/null || true
+}
+
+# oc_dtls_wait TAG N TIMEOUT_S: wait until openconnect of TAG logged at least N established
+# DTLS connections. Returns 1 on timeout.
+oc_dtls_wait() {
+	local tag=$1 n=$2 timeout=$3 i
+	for ((i = 0; i < timeout * 10; i++)); do
+		[ "$(oc_dtls_count "$tag")" -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# oc_reply_header TAG NAME: the value of header NAME in the last CONNECT reply openconnect
+# of TAG printed (empty when absent).
+oc_reply_header() {
+	awk -v h="$2" '
+		/^Got CONNECT response:/ { inr = 1; v = ""; next }
+		inr && /^[A-Za-z0-9-]+: / {
+			n = substr($0, 1, index($0, ":") - 1)
+			if (tolower(n) == tolower(h)) v = substr($0, index($0, ":") + 2)
+			next
+		}
+		inr { inr = 0; if (v != "") last = v }
+		END { if (inr && v != "") last = v; print last }
+	' "$(tun_dir "$1")/oc.log" | tr -d '\r'
+}
+
+# server_udp_peers: the client ends (ADDR:PORT) of the connected UDP sockets that
+# cstpd-worker processes hold on port $PORT in the server namespace, one a line, sorted.
+server_udp_peers() {
+	in_server ss -Hunp "sport = :$PORT" 2>/dev/null |
+		awk '/cstpd-worker/ { print $(NF - 1) }' | LC_ALL=C sort
+}
+
+# server_udp_count: how many such sockets exist (any process on port $PORT, connected).
+server_udp_count() {
+	in_server ss -Hun "sport = :$PORT" 2>/dev/null | grep -c . || true
+}
+
+# ns_udp_stat NS FIELD: a counter of the Udp: line of /proc/net/snmp in namespace NS
+# (server|client|name), e.g. InDatagrams, OutDatagrams.
+ns_udp_stat() {
+	local ns=$1
+	case "$ns" in
+	server) ns=$SNS ;;
+	client) ns=$CNS ;;
+	esac
+	ip netns exec "$ns" awk -v f="$2" '
+		$1 == "Udp:" && !hdr { for (i = 2; i <= NF; i++) col[$i] = i; hdr = 1; next }
+		$1 == "Udp:" && hdr { print $(col[f]); exit }
+	' /proc/net/snmp
+}
+
+# server_tcp_bytes PEER_IP FIELD: a byte counter (bytes_received, bytes_acked, bytes_sent)
+# summed over the established TCP connections on port $PORT from PEER_IP in the server
+# namespace.
+server_tcp_bytes() {
+	in_server ss -Htni state established "( sport = :$PORT and dst $1 )" 2>/dev/null |
+		grep -oE "(^|[[:space:]])$2:[0-9]+" | awk -F: '{ s += $2 } END { print s + 0 }'
+}
+
+# dtls_need_nft: skip the test (77) when nft is not installed.
+dtls_need_nft() {
+	command -v nft >/dev/null 2>&1 || skip "no nft (nftables; scripts/install-deps)"
+}
+
+# udp_block [CLIENT_ADDR]: silently drop UDP between the client namespace (or only
+# CLIENT_ADDR) and $SERVER_IP:$PORT, both ways, like a firewall on the path: each namespace
+# drops what it receives from the other (input hook). A drop in an output hook would fail
+# the sender's sendmsg() with EPERM instead, which openconnect takes as a local error (it
+# then never retries DTLS).
+udp_block() {
+	local src=${1:-$CLIENT_IP/24}
+	in_server nft add table inet cstpe2e
+	in_server nft add chain inet cstpe2e in '{ type filter hook input priority 0; }'
+	in_server nft add rule inet cstpe2e in ip saddr "$src" ip daddr "$SERVER_IP" \
+		udp dport "$PORT" counter drop
+	in_client nft add table inet cstpe2e
+	in_client nft add chain inet cstpe2e in '{ type filter hook input priority 0; }'
+	in_client nft add rule inet cstpe2e in ip saddr "$SERVER_IP" udp sport "$PORT" \
+		ip daddr "$src" counter drop
+}
+
+# udp_unblock: remove every rule udp_block added.
+udp_unblock() {
+	in_server nft delete table inet cstpe2e 2>/dev/null || true
+	in_client nft delete table inet cstpe2e 2>/dev/null || true
+}
+
+# udp_block_drops: how many datagrams from the client the udp_block rules dropped so far.
+udp_block_drops() {
+	in_server nft list table inet cstpe2e 2>/dev/null |
+		grep -oE 'packets [0-9]+' | awk '{ s += $2 } END { print s + 0 }'
+}
+
+# assert_pings_over_udp N [PING ARGS...]: N pings at 10 ms from the client namespace to
+# 10.66.0.1 (at most 5 lost) must move the server namespace's UDP counters by N datagrams
+# or more each way, and the TLS connections from $CLIENT_IP by less than 2000 bytes each way
+# (over TLS every echo adds ~120 bytes each way; DPD records are a few dozen). Notes the
+# figures; output in $T/udp-ping.out.
+assert_pings_over_udp() {
+	local n=$1 ui uo ti to got
+	shift
+	ui=$(ns_udp_stat server InDatagrams)
+	uo=$(ns_udp_stat server OutDatagrams)
+	ti=$(server_tcp_bytes "$CLIENT_IP" bytes_received)
+	to=$(server_tcp_bytes "$CLIENT_IP" bytes_acked)
+	in_client ping -n -q -c "$n" -i 0.01 -W 2 "$@" 10.66.0.1 >"$T/udp-ping.out" 2>&1 || true
+	ui=$(($(ns_udp_stat server InDatagrams) - ui))
+	uo=$(($(ns_udp_stat server OutDatagrams) - uo))
+	ti=$(($(server_tcp_bytes "$CLIENT_IP" bytes_received) - ti))
+	to=$(($(server_tcp_bytes "$CLIENT_IP" bytes_acked) - to))
+	got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$T/udp-ping.out")
+	note "$n pings: ${got:-0} answered; server UDP datagrams in $ui, out $uo;" \
+		"TLS bytes in $ti, out $to"
+	if [ "${got:-0}" -lt $((n - 5)) ]; then
+		e2e_dump ping "$T/udp-ping.out" 10
+		fail "only ${got:-0} of $n pings answered"
+	fi
+	[ "$ui" -ge "$n" ] || fail "the server received $ui UDP datagrams for $n pings"
+	[ "$uo" -ge "$n" ] || fail "the server sent $uo UDP datagrams for $n pings"
+	[ "$ti" -lt 2000 ] || fail "$ti bytes came in over TLS during $n pings (not over DTLS)"
+	[ "$to" -lt 2000 ] || fail "$to bytes went out over TLS during $n pings (not over DTLS)"
+}
+
+# assert_pings_over_tls N [PING ARGS...]: the opposite: N pings (at most 5 lost) move the
+# TLS connections by at least 50 bytes per echo each way and the server's UDP counters by
+# less than N/4.
+assert_pings_over_tls() {
+	local n=$1 ui ti to got
+	shift
+	ui=$(ns_udp_stat server InDatagrams)
+	ti=$(server_tcp_bytes "$CLIENT_IP" bytes_received)
+	to=$(server_tcp_bytes "$CLIENT_IP" bytes_acked)
+	in_client ping -n -q -c "$n" -i 0.01 -W 2 "$@" 10.66.0.1 >"$T/tls-ping.out" 2>&1 || true
+	ui=$(($(ns_udp_stat server InDatagrams) - ui))
+	ti=$(($(server_tcp_bytes "$CLIENT_IP" bytes_received) - ti))
+	to=$(($(server_tcp_bytes "$CLIENT_IP" bytes_acked) - to))
+	got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$T/tls-ping.out")
+	note "$n pings: ${got:-0} answered; server UDP datagrams in $ui;" \
+		"TLS bytes in $ti, out $to"
+	if [ "${got:-0}" -lt $((n - 5)) ]; then
+		e2e_dump ping "$T/tls-ping.out" 10
+		fail "only ${got:-0} of $n pings answered"
+	fi
+	[ "$ti" -ge $((50 * (n - 5))) ] || fail "only $ti bytes came in over TLS for $n pings"
+	[ "$to" -ge $((50 * (n - 5))) ] || fail "only $to bytes went out over TLS for $n pings"
+	[ "$ui" -lt $((n / 4)) ] || fail "$ui UDP datagrams reached the server during $n pings"
+}
+
+# ctl_transport USER: the transport ("DTLS" or "TLS") `cstpctl show user` reports for the
+# first session of USER (empty when cstpctl or the session is missing).
+ctl_transport() {
+	"$BUILD_DIR/server/cstpctl" -s "$T/cstpd-ctl.sock" --json show user "$1" 2>/dev/null |
+		"$PY" -c 'import json, sys
+try:
+    print(json.load(sys.stdin)[0]["transport"])
+except (ValueError, LookupError, TypeError):
+    pass' 2>/dev/null || true
+}
+
+# assert_ctl_transport USER EXPECTED [TIMEOUT_S]: ctl_transport becomes EXPECTED within
+# TIMEOUT_S (default 3).
+assert_ctl_transport() {
+	local i got
+	for ((i = 0; i < ${3:-3} * 10; i++)); do
+		got=$(ctl_transport "$1")
+		[ "$got" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "cstpctl: transport of '$1' is '$got', expected '$2'"
+}

@@ -631,6 +631,81 @@ static void test_build_complete(void)
 	buf_wr_free(&w);
 }
 
+static void test_build_packages(void)
+{
+	static const struct authxml_package pkgs[] = {
+		{ .id = "VPNCore",
+		  .version = "4.10.08029",
+		  .os = "win:6.1.7601",
+		  .type = "msi",
+		  .uri = "binaries/core-win.msi",
+		  .display_name = "AnyConnect Secure Mobility Client",
+		  .is_core = true },
+		{ .id = "DART",
+		  .version = "4.10.08029",
+		  .os = "linux-64",
+		  .type = "sh",
+		  .uri = "binaries/dart.sh" },
+	};
+	struct authxml_package broken = pkgs[1];
+	struct authxml_complete c = { .session_id = "1",
+				      .session_token = "AB",
+				      .server_cert_hash =
+					      "3A0C0000000000000000000000000000000000F9",
+				      .base_package_uri = "/CACHE/stc/1",
+				      .pkg_version = "4,10,08029",
+				      .packages = pkgs,
+				      .n_packages = 2 };
+	const char *op = "/config-auth/config/opaque[@is-for='vpn-client']";
+	char path[256];
+	struct buf_wr w;
+	xmlDocPtr doc;
+
+	buf_wr_init_alloc(&w, 1 << 20);
+	is_int(authxml_build_complete(&c, &w), 0, "build complete with packages");
+	doc = reparse(&w);
+	is_str(xp(doc, "/config-auth/config/vpn-base-config/base-package-uri"), "/CACHE/stc/1",
+	       "  base-package-uri");
+	is_str(xp(doc, "/config-auth/config/vpn-base-config/*[1]/text()"), "/CACHE/stc/1",
+	       "  base-package-uri before server-cert-hash (ASA order)");
+	snprintf(path, sizeof(path), "%s/vpn-client-pkg-version/pkgversion", op);
+	is_str(xp(doc, path), "4,10,08029", "  pkgversion");
+	snprintf(path, sizeof(path), "%s/vpn-core-manifest/vpn[@rev='1.0']/file", op);
+	is_int(xp_count(doc, path), 2, "  two files in the core manifest");
+	snprintf(path, sizeof(path),
+		 "%s/vpn-core-manifest/vpn/file[@id='VPNCore'][@is_core='yes'][@type='msi']"
+		 "[@action='install'][@os='win:6.1.7601'][@version='4.10.08029']/uri",
+		 op);
+	is_str(xp(doc, path), "binaries/core-win.msi", "  core file attributes and uri");
+	snprintf(path, sizeof(path), "%s/vpn-core-manifest/vpn/file[1]/display-name", op);
+	is_str(xp(doc, path), "AnyConnect Secure Mobility Client", "  display-name");
+	snprintf(path, sizeof(path), "%s/vpn-core-manifest/vpn/file[@id='DART']", op);
+	is_int(xp_count(doc, path), 1, "  second file");
+	snprintf(path, sizeof(path),
+		 "%s/vpn-core-manifest/vpn/file[@id='DART'][@is_core or display-name]", op);
+	is_int(xp_count(doc, path), 0, "  no is_core, no display-name on the module");
+	xmlFreeDoc(doc);
+
+	c.server_cert_hash = NULL;
+	c.pkg_version = NULL;
+	buf_wr_reset(&w);
+	is_int(authxml_build_complete(&c, &w), 0, "packages without a certificate hash");
+	doc = reparse(&w);
+	is_int(xp_count(doc, "//vpn-base-config/base-package-uri"), 1, "  base-config kept");
+	is_int(xp_count(doc, "//vpn-client-pkg-version"), 0, "  no pkgversion");
+	xmlFreeDoc(doc);
+
+	broken.uri = NULL;
+	c.packages = &broken;
+	c.n_packages = 1;
+	buf_wr_reset(&w);
+	is_int(authxml_build_complete(&c, &w), ERR_RANGE, "a package without uri is refused");
+	c.packages = NULL;
+	is_int(authxml_build_complete(&c, &w), ERR_RANGE, "n_packages without packages");
+	is_int(w.len, 0, "  nothing appended");
+	buf_wr_free(&w);
+}
+
 static void test_build_limits(void)
 {
 	struct authxml_complete c = { .session_id = "1",
@@ -760,6 +835,7 @@ int main(void)
 	test_build_form();
 	test_build_variants();
 	test_build_complete();
+	test_build_packages();
 	test_build_limits();
 	test_mutations();
 	xmlCleanupParser();

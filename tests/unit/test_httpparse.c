@@ -77,13 +77,25 @@ static const char cisco_post_head[] =
 	"Pragma: no-cache\r\n"
 	"Content-Type: application/x-www-form-urlencoded\r\n";
 
+/* A downloader GET of a package, conditional and ranged (PROTOCOL.md §8.3, §9.2). */
+static const char download_get[] =
+	"GET /CACHE/stc/1/binaries/pkg.sh HTTP/1.1\r\n"
+	"Host: vpn.example.net\r\n"
+	"User-Agent: AnyConnect Linux_64 4.10.07061\r\n"
+	"Cookie: webvpn=7D2F0C4E9A1B3C5D7E9F0A2B4C6D8E0F1A3B5C7D9E1F2A4B\r\n"
+	"If-None-Match: \"44A3E1C1A0B6E8D97A0A3F1C2E4F6A8B0C2D4F572\", W/\"x\"\r\n"
+	"If-Modified-Since:  Sun, 06 Nov 1994 08:49:37 GMT \r\n"
+	"Range: bytes=100-\r\n"
+	"If-Range: \"44A3E1C1A0B6E8D97A0A3F1C2E4F6A8B0C2D4F572\"\r\n"
+	"\r\n";
+
 struct sample {
 	const char *name;
 	char *data;
 	size_t len;
 };
 
-static struct sample samples[3];
+static struct sample samples[4];
 
 static char *make_post(const char *head, const char *body, size_t *len)
 {
@@ -563,6 +575,64 @@ static void test_cookies(struct http_parser *p)
 	free(longv);
 }
 
+static void test_download_headers(struct http_parser *p)
+{
+	char hdr[1024], *longv;
+	int r;
+
+	r = parse_all_ways("download GET", download_get, sizeof(download_get) - 1, p);
+	is_int(r, 0, "download GET parses");
+	ok(p->req.has_if_none_match, "If-None-Match kept");
+	is_str(p->req.if_none_match, "\"44A3E1C1A0B6E8D97A0A3F1C2E4F6A8B0C2D4F572\", W/\"x\"",
+	       "If-None-Match value");
+	ok(p->req.has_if_modified_since, "If-Modified-Since kept");
+	is_str(p->req.if_modified_since, "Sun, 06 Nov 1994 08:49:37 GMT", "trimmed date");
+	ok(p->req.has_range, "Range kept");
+	is_str(p->req.range, "bytes=100-", "Range value");
+	ok(p->req.has_if_range, "If-Range kept");
+	is_str(p->req.if_range, "\"44A3E1C1A0B6E8D97A0A3F1C2E4F6A8B0C2D4F572\"", "If-Range value");
+
+	r = parse_str(p, "GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+	ok(r == 0 && !p->req.has_if_none_match && !p->req.has_if_modified_since &&
+		   !p->req.has_range && !p->req.has_if_range,
+	   "no download headers -> none present");
+
+	r = parse_str(p, "GET /x HTTP/1.1\r\nIf-None-Match: \"a\"\r\n"
+			 "if-none-match: \"b\",\"c\"\r\n\r\n");
+	ok(r == 0 && p->req.has_if_none_match, "two If-None-Match lines accepted");
+	is_str(p->req.if_none_match, "\"a\", \"b\",\"c\"", "joined into one list");
+
+	CHECK_ERR(p, "Range twice",
+		  "GET /x HTTP/1.1\r\nRange: bytes=0-1\r\nRange: bytes=2-3\r\n\r\n", ERR_FORMAT);
+	CHECK_ERR(p, "If-Modified-Since twice",
+		  "GET /x HTTP/1.1\r\nIf-Modified-Since: a\r\nIf-Modified-Since: a\r\n\r\n",
+		  ERR_FORMAT);
+	CHECK_ERR(p, "If-Range twice", "GET /x HTTP/1.1\r\nIf-Range: a\r\nIf-Range: a\r\n\r\n",
+		  ERR_FORMAT);
+
+	longv = repeat('1', 200);
+	snprintf(hdr, sizeof(hdr),
+		 "GET /x HTTP/1.1\r\nRange: bytes=%s-\r\nIf-Range: \"%s\"\r\n"
+		 "If-Modified-Since: %s\r\n\r\n",
+		 longv, longv, longv);
+	r = parse_str(p, hdr);
+	ok(r == 0 && !p->req.has_range && !p->req.has_if_modified_since,
+	   "an oversized Range or date counts as absent");
+	ok(p->req.has_if_range && p->req.if_range[0] == '\0',
+	   "an oversized If-Range is present but empty (it never validates)");
+	free(longv);
+
+	longv = repeat('a', 400);
+	snprintf(hdr, sizeof(hdr),
+		 "GET /x HTTP/1.1\r\nIf-None-Match: \"%s\"\r\n"
+		 "If-None-Match: \"%s\"\r\nIf-None-Match: \"b\"\r\n\r\n",
+		 longv, longv);
+	r = parse_str(p, hdr);
+	ok(r == 0 && !p->req.has_if_none_match && p->req.if_none_match[0] == '\0',
+	   "an If-None-Match list too long to keep is dropped, and stays dropped");
+	free(longv);
+}
+
 /* Truncate every sample at every offset, and flip every bit of every byte. */
 static void test_mutations(struct http_parser *p)
 {
@@ -609,6 +679,9 @@ int main(void)
 	samples[1].len = strlen(oc9_connect);
 	samples[2].name = "Cisco POST";
 	samples[2].data = make_post(cisco_post_head, cisco_init_body, &samples[2].len);
+	samples[3].name = "download GET";
+	samples[3].data = strdup(download_get);
+	samples[3].len = strlen(download_get);
 
 	test_oc9_post(p);
 	test_oc9_connect(p);
@@ -619,6 +692,7 @@ int main(void)
 	test_flags(p);
 	test_ua();
 	test_cookies(p);
+	test_download_headers(p);
 	test_mutations(p);
 
 	http_parser_wipe(p);
