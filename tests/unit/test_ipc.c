@@ -132,6 +132,98 @@ static void test_tunnel_messages(void)
 	is_int(t2.reason, 6, "terminate reason");
 }
 
+/* The AAA messages: certificate fields, multi-round logins, RADIUS settings, accounting. */
+static void test_aaa_messages(void)
+{
+	static struct ipc_helper_auth_rep hr, hr2;
+	static struct ipc_helper_acct_req acct, acct2;
+	static struct ipc_worker_init in, in2;
+	struct ipc_helper_auth_req hq, hq2;
+	struct ipc_helper_acct_rep ar = { 1 }, ar2;
+	struct ipc_auth_req q, q2;
+	struct ipc_hdr hdr;
+	size_t len;
+
+	fill_init(&in);
+	strcpy(in.crl_file, "/etc/cstpd/crl.pem");
+	strcpy(in.cert_user_oid, "SAN(rfc822name)");
+	strcpy(in.cert_group_oid, "2.5.4.11");
+	in.cert_mode = IPC_CERT_REQUIRED;
+	is_int(ipc_encode(IPC_WORKER_INIT, 0, &in, out, sizeof(out), &len), 0, "init with certs");
+	is_int(ipc_decode(out, len, &hdr, &in2, sizeof(in2)), 0, "decode it");
+	ok(memcmp(&in, &in2, sizeof(in)) == 0, "certificate settings round-trip");
+
+	memset(&q, 0, sizeof(q));
+	q.kind = IPC_AUTH_KIND_CHALLENGE;
+	strcpy(q.ctx, "0123456789ABCDEF0123456789ABCDEF");
+	strcpy(q.password, "123456");
+	q.cert_status = IPC_CERTST_VALID;
+	strcpy(q.cert_user, "alice@example.com");
+	q.n_cert_groups = IPC_GROUPS_MAX;
+	for (size_t i = 0; i < IPC_GROUPS_MAX; i++)
+		snprintf(q.cert_groups[i], sizeof(q.cert_groups[i]), "ou%zu", i);
+	is_int(ipc_encode(IPC_AUTH_REQ, 2, &q, out, sizeof(out), &len), 0, "challenge answer");
+	is_int(ipc_decode(out, len, &hdr, &q2, sizeof(q2)), 0, "decode it");
+	ok(memcmp(&q, &q2, sizeof(q)) == 0, "ctx and certificate identity round-trip");
+
+	memset(&hq, 0, sizeof(hq));
+	hq.method = IPC_HM_RADIUS;
+	strcpy(hq.username, "dave");
+	strcpy(hq.password, "654321");
+	strcpy(hq.config, "/etc/cstpd/radiusclient.conf");
+	strcpy(hq.acct_session_id, "0011223344556677");
+	memset(hq.state, 'A', IPC_RAD_HEX_MAX);
+	hq.groupconfig = 1;
+	is_int(ipc_encode(IPC_HELPER_AUTH_REQ, 3, &hq, out, sizeof(out), &len), 0,
+	       "RADIUS request with a 253-byte State");
+	is_int(ipc_decode(out, len, &hdr, &hq2, sizeof(hq2)), 0, "decode it");
+	ok(memcmp(&hq, &hq2, sizeof(hq)) == 0, "helper request round-trips");
+	ipc_wipe(IPC_HELPER_AUTH_REQ, &hq2);
+	is_str(hq2.password, "", "the answer is wiped");
+
+	memset(&hr, 0, sizeof(hr));
+	hr.status = IPC_AUTH_OK;
+	hr.rad_flags = IPC_RAD_ADDR4 | IPC_RAD_NETMASK4 | IPC_RAD_ROUTES | IPC_RAD_DNS;
+	strcpy(hr.rad_addr4, "10.66.0.77");
+	strcpy(hr.rad_netmask4, "255.255.255.0");
+	hr.n_rad_routes = IPC_LIST_MAX;
+	for (size_t i = 0; i < IPC_LIST_MAX; i++)
+		snprintf(hr.rad_routes[i], sizeof(hr.rad_routes[i]), "10.%zu.0.0/255.255.0.0", i);
+	hr.n_rad_dns = IPC_RAD_DNS_MAX;
+	for (size_t i = 0; i < IPC_RAD_DNS_MAX; i++)
+		snprintf(hr.rad_dns[i], sizeof(hr.rad_dns[i]), "10.66.0.%zu", 50 + i);
+	hr.rad_session_timeout = 3600;
+	hr.rad_idle_timeout = IPC_NONE;
+	hr.rad_interim = 60;
+	hr.n_rad_class = IPC_RAD_CLASS_MAX;
+	for (size_t i = 0; i < IPC_RAD_CLASS_MAX; i++)
+		memset(hr.rad_class[i], 'F', IPC_RAD_HEX_MAX);
+	is_int(ipc_encode(IPC_HELPER_AUTH_REP, 3, &hr, out, sizeof(out), &len), 0,
+	       "a reply with every RADIUS setting at its maximum");
+	is_int(ipc_decode(out, len, &hdr, &hr2, sizeof(hr2)), 0, "decode it");
+	ok(memcmp(&hr, &hr2, sizeof(hr)) == 0, "RADIUS settings round-trip");
+	hr.n_rad_class = IPC_RAD_CLASS_MAX + 1;
+	is_int(ipc_encode(IPC_HELPER_AUTH_REP, 3, &hr, out, sizeof(out), &len), ERR_RANGE,
+	       "too many Class values refused");
+
+	memset(&acct, 0, sizeof(acct));
+	acct.status_type = IPC_ACCT_STOP;
+	strcpy(acct.acct_session_id, "0011223344556677");
+	strcpy(acct.username, "carol");
+	strcpy(acct.framed_ip, "10.66.0.5");
+	acct.bytes_in = 5ull << 32;
+	acct.bytes_out = 7;
+	acct.terminate_cause = 11;
+	acct.n_class = 1;
+	strcpy(acct.class_hex[0], "4F553D6F7073");
+	is_int(ipc_encode(IPC_HELPER_ACCT_REQ, 4, &acct, out, sizeof(out), &len), 0, "acct req");
+	is_int(ipc_decode(out, len, &hdr, &acct2, sizeof(acct2)), 0, "decode it");
+	ok(memcmp(&acct, &acct2, sizeof(acct)) == 0, "accounting record round-trips");
+	is_int(ipc_encode(IPC_HELPER_ACCT_REP, 4, &ar, out, sizeof(out), &len), 0, "acct rep");
+	is_int(ipc_decode(out, len, &hdr, &ar2, sizeof(ar2)), 0, "decode it");
+	is_int(ar2.ok, 1, "acknowledged");
+}
+
 static void test_encode_rejects(void)
 {
 	struct ipc_auth_req ar;
@@ -271,6 +363,7 @@ int main(void)
 {
 	test_roundtrip();
 	test_tunnel_messages();
+	test_aaa_messages();
 	test_encode_rejects();
 	test_decode_rejects();
 	test_transport();
