@@ -110,7 +110,7 @@ enum ipc_type {
 
 enum ipc_worker_flags {
 	IPC_WF_CISCO_COMPAT = 1u << 0, /* TLS 1.2 maximum (cert_mode says about certificates) */
-	IPC_WF_NO_DROP = 1u << 1,      /* tests only: keep running as the spawning user */
+	IPC_WF_SYSLOG = 1u << 1,       /* log to syslog (main runs as a daemon) */
 };
 
 /* Main -> worker, first message: everything the worker needs before the first client

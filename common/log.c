@@ -34,6 +34,11 @@ int log_get_level(void)
 	return g_level;
 }
 
+bool log_is_stderr(void)
+{
+	return g_stderr;
+}
+
 void log_set_prefix(const char *fmt, ...)
 {
 	va_list ap;

@@ -20,6 +20,8 @@ enum log_level {
 void log_init(const char *ident, int level, bool to_stderr);
 void log_set_level(int level);
 int log_get_level(void);
+/* True when logging goes to stderr (foreground), false for syslog. */
+bool log_is_stderr(void);
 /* Prefix put before every message ("main", "worker[123] alice@10.0.0.2"). */
 void log_set_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

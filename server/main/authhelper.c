@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -105,9 +106,13 @@ static void answer_unavailable(uint64_t token, const char *why)
 
 static int helper_spawn(struct helper *h)
 {
-	char *argv[] = { P.self, (char *)"--auth-helper", NULL };
+	char level[8];
+	/* The helper logs like main: same level, same destination. */
+	char *argv[] = { P.self, (char *)"--auth-helper", level,
+			 (char *)(log_is_stderr() ? "stderr" : "syslog"), NULL };
 	int sv[2];
 
+	snprintf(level, sizeof(level), "%d", log_get_level());
 	h->pid = -1;
 	h->fd = -1;
 	h->cur = NULL;

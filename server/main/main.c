@@ -96,8 +96,11 @@ int main(int argc, char **argv)
 	long long lvl;
 	int opt, r;
 
-	if (argc == 2 && strcmp(argv[1], "--auth-helper") == 0) {
-		log_init("cstpd-auth", LOG_LVL_NOTICE, true);
+	/* Internal: an auth helper started by main (`--auth-helper LEVEL stderr|syslog`). */
+	if (argc >= 2 && strcmp(argv[1], "--auth-helper") == 0) {
+		if (argc < 3 || str_to_ll(argv[2], LOG_LVL_ERR, LOG_LVL_DEBUG, &lvl) != 0)
+			lvl = LOG_LVL_NOTICE;
+		log_init("cstpd-auth", (int)lvl, argc < 4 || strcmp(argv[3], "syslog") != 0);
 		return authhelper_main(SPAWN_FD_BASE);
 	}
 	while ((opt = getopt(argc, argv, "c:ftd:p:h")) != -1) {

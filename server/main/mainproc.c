@@ -211,7 +211,8 @@ static void fill_worker_init(struct conn *c, struct ipc_worker_init *in)
 
 	memset(in, 0, sizeof(*in));
 	in->log_level = (uint32_t)log_get_level();
-	in->flags = cf->cisco_client_compat ? IPC_WF_CISCO_COMPAT : 0;
+	in->flags = (cf->cisco_client_compat ? IPC_WF_CISCO_COMPAT : 0) |
+		    (log_is_stderr() ? 0 : IPC_WF_SYSLOG);
 	in->uid = (uint32_t)M.uid;
 	in->gid = (uint32_t)M.gid;
 	in->handshake_timeout = (uint32_t)cf->handshake_timeout;

@@ -104,8 +104,6 @@ static void drop_privileges(const struct ipc_worker_init *in)
 {
 	gid_t gid = (gid_t)in->gid;
 
-	if (in->flags & IPC_WF_NO_DROP)
-		return;
 	if (in->chroot_dir[0] && (chroot(in->chroot_dir) != 0 || chdir("/") != 0))
 		fatal("chroot to %s failed: %s", in->chroot_dir, strerror(errno));
 	if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
@@ -199,7 +197,7 @@ int main(int argc, char **argv)
 	r = ipc_wait(w, IPC_WORKER_INIT, 0, &w->init, sizeof(w->init), now_ms() + 10000);
 	if (r != 0)
 		fatal("no valid set-up message from main: %s", err_str(r));
-	log_set_level((int)w->init.log_level);
+	log_init("cstpd-worker", (int)w->init.log_level, !(w->init.flags & IPC_WF_SYSLOG));
 	log_set_prefix("worker[%d] %s", (int)getpid(), w->init.client_addr);
 	if (tls_setup(&w->tls, &w->init) != 0)
 		return 1;
