@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "err.h"
 
@@ -140,6 +141,35 @@ long buf_find(const struct buf_rd *rd, uint8_t c)
 		return -1;
 	hit = memchr(rd->p + rd->off, c, buf_remaining(rd));
 	return hit ? (long)(hit - (rd->p + rd->off)) : -1;
+}
+
+static bool trim_char(uint8_t c, bool crlf)
+{
+	return c == ' ' || c == '\t' || (crlf && (c == '\r' || c == '\n'));
+}
+
+void buf_trim(struct buf_rd *rd, bool crlf)
+{
+	size_t n;
+
+	while (rd->off < rd->len && trim_char(rd->p[rd->off], crlf))
+		rd->off++;
+	n = rd->len;
+	while (n > rd->off && trim_char(rd->p[n - 1], crlf))
+		n--;
+	rd->len = n;
+}
+
+bool buf_equals(const struct buf_rd *rd, const char *s, bool ci)
+{
+	size_t n = strlen(s);
+
+	if (buf_remaining(rd) != n)
+		return false;
+	if (n == 0)
+		return true;
+	return ci ? strncasecmp((const char *)rd->p + rd->off, s, n) == 0
+		  : memcmp(rd->p + rd->off, s, n) == 0;
 }
 
 int buf_get_str(struct buf_rd *rd, size_t n, char *dst, size_t dst_size)

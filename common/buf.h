@@ -40,6 +40,11 @@ int buf_peek_at(const struct buf_rd *rd, size_t at, uint8_t *v);
 int buf_sub(struct buf_rd *rd, size_t n, struct buf_rd *child);
 /* Offset (from the cursor) of the first byte equal to c, or -1 when absent. */
 long buf_find(const struct buf_rd *rd, uint8_t c);
+/* Narrow the cursor to its bytes without leading and trailing spaces and tabs (and CR/LF
+ * too when `crlf`). */
+void buf_trim(struct buf_rd *rd, bool crlf);
+/* True when the unread bytes are exactly the string s (ASCII case ignored when ci). */
+bool buf_equals(const struct buf_rd *rd, const char *s, bool ci);
 /* Read a string of n bytes into dst (dst_size includes the NUL). Fails with ERR_TOO_LARGE
  * when it does not fit and ERR_FORMAT on an embedded NUL; the cursor moves only on success. */
 int buf_get_str(struct buf_rd *rd, size_t n, char *dst, size_t dst_size);

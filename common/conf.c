@@ -426,27 +426,6 @@ static const char *esc(char dst[static 80], const char *s)
 
 /* ---- tokenising, all through buf_rd ---- */
 
-static bool is_space(uint8_t c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* Narrow rd to its contents without leading and trailing blanks. */
-static void rd_trim(struct buf_rd *rd)
-{
-	struct buf_rd t;
-	size_t n;
-	uint8_t c;
-
-	while (buf_peek_u8(rd, &c) == 0 && is_space(c))
-		(void)buf_skip(rd, 1);
-	n = buf_remaining(rd);
-	while (n && buf_peek_at(rd, n - 1, &c) == 0 && is_space(c))
-		n--;
-	(void)buf_sub(rd, n, &t);
-	*rd = t;
-}
-
 /* Split rd at the first c: head gets what precedes it, rd moves past it. Without a c, head
  * gets everything and false is returned. */
 static bool rd_split(struct buf_rd *rd, uint8_t c, struct buf_rd *head)
@@ -479,7 +458,7 @@ static bool rd_chop(struct buf_rd *rd, uint8_t c)
 /* The whole of rd, trimmed, as a string. */
 static int rd_str(struct buf_rd *rd, char *dst, size_t size)
 {
-	rd_trim(rd);
+	buf_trim(rd, true);
 	return buf_get_str(rd, buf_remaining(rd), dst, size);
 }
 
@@ -1245,7 +1224,7 @@ static int line_split(struct conf_ctx *ctx, unsigned lineno, const char *line, s
 		return fail(ctx, lineno, ERR_TOO_LARGE, "line is longer than %d bytes",
 			    CONF_LINE_MAX);
 	buf_rd_init(vrd, line, n);
-	rd_trim(vrd);
+	buf_trim(vrd, true);
 	if (buf_peek_u8(vrd, &first) != 0 || first == '#') {
 		*skip = true;
 		return 0;
@@ -1264,7 +1243,7 @@ static int line_key(struct conf_ctx *ctx, unsigned line, struct buf_rd *krd,
 		    char key[static KEY_MAX + 1])
 {
 	key[0] = '\0';
-	rd_trim(krd);
+	buf_trim(krd, true);
 	if (!buf_remaining(krd))
 		return fail(ctx, line, ERR_FORMAT, "missing option name before '='");
 	if (buf_get_str(krd, buf_remaining(krd), key, KEY_MAX + 1) != 0)
@@ -1278,7 +1257,7 @@ static int line_value(const struct line_ctx *l, struct buf_rd *rd, char *v, size
 	uint8_t c;
 	int r;
 
-	rd_trim(rd);
+	buf_trim(rd, true);
 	if (buf_peek_u8(rd, &c) == 0 && c == '"') {
 		(void)buf_skip(rd, 1);
 		if (!rd_chop(rd, '"'))

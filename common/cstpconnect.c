@@ -23,11 +23,6 @@
  * SHA1, 65) plus the type byte, as ocserv does (§3.6 step 2). */
 #define MTU_LEGACY_ADD (28 + 66)
 
-static bool is_blank(uint8_t c)
-{
-	return c == ' ' || c == '\t';
-}
-
 static bool is_digit(uint8_t c)
 {
 	return c >= '0' && c <= '9';
@@ -37,30 +32,6 @@ static bool is_hex(uint8_t c)
 {
 	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
-
-/* Narrow rd to its content without leading and trailing blanks. */
-static void rd_trim(struct buf_rd *rd)
-{
-	struct buf_rd t;
-	size_t n;
-	uint8_t c;
-
-	while (buf_peek_u8(rd, &c) == 0 && is_blank(c))
-		buf_skip(rd, 1);
-	n = buf_remaining(rd);
-	while (n && buf_peek_at(rd, n - 1, &c) == 0 && is_blank(c))
-		n--;
-	buf_sub(rd, n, &t);
-	*rd = t;
-}
-
-static bool rd_equals_ci(const struct buf_rd *rd, const char *s)
-{
-	size_t n = strlen(s);
-
-	return buf_remaining(rd) == n && strncasecmp((const char *)buf_cur(rd), s, n) == 0;
-}
-
 /* True when one sep-separated item of list, blanks trimmed, equals name (any case). */
 static bool list_has(const char *list, uint8_t sep, const char *name)
 {
@@ -73,8 +44,8 @@ static bool list_has(const char *list, uint8_t sep, const char *name)
 		buf_sub(&rd, at < 0 ? buf_remaining(&rd) : (size_t)at, &item);
 		if (at >= 0)
 			buf_skip(&rd, 1);
-		rd_trim(&item);
-		if (rd_equals_ci(&item, name))
+		buf_trim(&item, false);
+		if (buf_equals(&item, name, true))
 			return true;
 	}
 	return false;

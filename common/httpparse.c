@@ -57,30 +57,6 @@ static bool is_blank(uint8_t c)
 {
 	return c == ' ' || c == '\t';
 }
-
-/* Narrow rd to its bytes without leading and trailing blanks. */
-static void rd_trim(struct buf_rd *rd)
-{
-	struct buf_rd t;
-	uint8_t c;
-	size_t n;
-
-	while (buf_peek_u8(rd, &c) == 0 && is_blank(c))
-		buf_skip(rd, 1);
-	n = buf_remaining(rd);
-	while (n && buf_peek_at(rd, n - 1, &c) == 0 && is_blank(c))
-		n--;
-	buf_sub(rd, n, &t);
-	*rd = t;
-}
-
-static bool rd_equals(const struct buf_rd *rd, const char *s)
-{
-	size_t n = strlen(s);
-
-	return buf_remaining(rd) == n && (n == 0 || memcmp(buf_cur(rd), s, n) == 0);
-}
-
 /* Move past a token (RFC 7230 tchar+) of exactly n bytes and copy it into dst (size includes
  * the NUL). ERR_TOO_LARGE when it does not fit: the cursor has moved past it all the same. */
 static int get_token(struct buf_rd *rd, size_t n, char *dst, size_t dst_size)
@@ -200,7 +176,7 @@ static void parse_connection(struct http_parser *p, const char *v)
 		buf_sub(&rd, at < 0 ? buf_remaining(&rd) : (size_t)at, &item);
 		if (at >= 0)
 			buf_skip(&rd, 1);
-		rd_trim(&item);
+		buf_trim(&item, false);
 		if (buf_remaining(&item) == 5 &&
 		    strncasecmp((const char *)buf_cur(&item), "close", 5) == 0)
 			p->req.conn_close = true;
@@ -244,14 +220,14 @@ static void parse_cookies(struct http_req *req, const char *v)
 		buf_sub(&rd, at < 0 ? buf_remaining(&rd) : (size_t)at, &item);
 		if (at >= 0)
 			buf_skip(&rd, 1);
-		rd_trim(&item);
+		buf_trim(&item, false);
 		if ((at = buf_find(&item, '=')) < 0)
 			continue;
 		buf_sub(&item, (size_t)at, &name);
 		buf_skip(&item, 1);
-		if (rd_equals(&name, "webvpn"))
+		if (buf_equals(&name, "webvpn", false))
 			take_cookie(&item, &req->has_webvpn, req->webvpn, sizeof(req->webvpn));
-		else if (rd_equals(&name, "webvpncontext"))
+		else if (buf_equals(&name, "webvpncontext", false))
 			take_cookie(&item, &req->has_webvpncontext, req->webvpncontext,
 				    sizeof(req->webvpncontext));
 	}

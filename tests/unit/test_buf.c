@@ -313,8 +313,34 @@ static void test_mutations(void)
 	ok(flips, "every bit flip of the string part gives a clean result");
 }
 
+static void test_trim_equals(void)
+{
+	struct buf_rd rd;
+
+	buf_rd_init(&rd, " \t Abc \t", 9);
+	buf_trim(&rd, false);
+	is_int(buf_remaining(&rd), 3, "trim removes blanks on both sides");
+	ok(buf_equals(&rd, "Abc", false), "exact match after trim");
+	ok(!buf_equals(&rd, "abc", false), "case matters without ci");
+	ok(buf_equals(&rd, "aBC", true), "case ignored with ci");
+	ok(!buf_equals(&rd, "Ab", true), "a prefix is not equal");
+	buf_rd_init(&rd, "\r\n x \r\n", 7);
+	buf_trim(&rd, false);
+	is_int(buf_remaining(&rd), 7, "CR/LF kept without crlf");
+	buf_trim(&rd, true);
+	ok(buf_equals(&rd, "x", false), "CR/LF trimmed with crlf");
+	buf_rd_init(&rd, "   ", 3);
+	buf_trim(&rd, false);
+	is_int(buf_remaining(&rd), 0, "all blanks trim to empty");
+	ok(buf_equals(&rd, "", false), "empty equals empty");
+	buf_rd_init(&rd, NULL, 0);
+	buf_trim(&rd, true);
+	ok(buf_equals(&rd, "", true), "NULL cursor is empty");
+}
+
 int main(void)
 {
+	test_trim_equals();
 	test_getters();
 	test_truncation();
 	test_peek();
