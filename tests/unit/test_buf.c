@@ -317,7 +317,7 @@ static void test_trim_equals(void)
 {
 	struct buf_rd rd;
 
-	buf_rd_init(&rd, " \t Abc \t", 9);
+	buf_rd_init(&rd, " \t Abc \t", 8);
 	buf_trim(&rd, false);
 	is_int(buf_remaining(&rd), 3, "trim removes blanks on both sides");
 	ok(buf_equals(&rd, "Abc", false), "exact match after trim");
