@@ -327,17 +327,6 @@ out:
 	return r;
 }
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode all of in ('+' is a blank) into dst, or only check it when dst is NULL.
  * ERR_FORMAT on a bad escape or a decoded control character, ERR_TOO_LARGE when it does
  * not fit. */
@@ -352,10 +341,10 @@ static int url_decode(struct buf_rd *in, char *dst, size_t dst_size)
 		if (c == '+') {
 			c = ' ';
 		} else if (c == '%') {
-			if (buf_get_u8(in, &h) != 0 || buf_get_u8(in, &l) != 0 || hexval(h) < 0 ||
-			    hexval(l) < 0)
+			if (buf_get_u8(in, &h) != 0 || buf_get_u8(in, &l) != 0 ||
+			    hex_digit(h) < 0 || hex_digit(l) < 0)
 				return ERR_FORMAT;
-			c = (uint8_t)(hexval(h) << 4 | hexval(l));
+			c = (uint8_t)(hex_digit(h) << 4 | hex_digit(l));
 		}
 		if (c < 0x20 || c == 0x7f)
 			return ERR_FORMAT;

@@ -62,7 +62,7 @@ void hex_encode(char *dst, const void *src, size_t n, bool upper)
 	dst[2 * n] = '\0';
 }
 
-static int hexval(char c)
+int hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -80,7 +80,7 @@ int hex_decode(void *dst, size_t n, const char *src, size_t src_len)
 	if (src_len != 2 * n)
 		return ERR_FORMAT;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(src[2 * i]), lo = hexval(src[2 * i + 1]);
+		int hi = hex_digit(src[2 * i]), lo = hex_digit(src[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return ERR_FORMAT;

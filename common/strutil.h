@@ -18,6 +18,8 @@ bool str_has_prefix_ci(const char *s, const char *prefix);
 char *str_trim(char *s);
 /* Upper-case hex of n bytes into dst (needs 2n+1 bytes). */
 void hex_encode(char *dst, const void *src, size_t n, bool upper);
+/* Value of one hex digit (either case), or -1. */
+int hex_digit(int c);
 /* Decode exactly 2*n hex digits (either case) from src into dst; ERR_FORMAT otherwise. */
 int hex_decode(void *dst, size_t n, const char *src, size_t src_len);
 /* Parse a whole decimal integer within [min, max]; ERR_FORMAT or ERR_RANGE. */

@@ -49,6 +49,21 @@ static int send_xml(struct worker *w, struct buf_wr *body, const char *extra, bo
 	return http_send(w, &r);
 }
 
+/* Build an auth-request from f and send it. */
+static int send_form_doc(struct worker *w, struct authxml_form *f)
+{
+	struct buf_wr body;
+	int r;
+
+	f->config_hash = "1";
+	buf_wr_init_alloc(&body, AUTHXML_MAX);
+	r = authxml_build_form(f, &body);
+	if (r == 0)
+		r = send_xml(w, &body, NULL, false);
+	buf_wr_free(&body);
+	return r;
+}
+
 /* The login form, for the group the client selected, with an optional error. */
 static int send_form(struct worker *w, bool legacy, const char *group_sent, const char *error)
 {
@@ -56,8 +71,6 @@ static int send_form(struct worker *w, bool legacy, const char *group_sent, cons
 	const struct ipc_worker_init *in = &w->init;
 	struct authxml_form f = { 0 };
 	size_t sel = pick_group(w, group_sent);
-	struct buf_wr body;
-	int r;
 
 	for (size_t i = 0; i < in->n_groups; i++) {
 		groups[i].value = in->group_labels[i];
@@ -82,13 +95,7 @@ static int send_form(struct worker *w, bool legacy, const char *group_sent, cons
 		f.group_alias = in->group_labels[sel];
 	}
 	f.aggauth_handle = w->aggauth_handle;
-	f.config_hash = "1";
-	buf_wr_init_alloc(&body, AUTHXML_MAX);
-	r = authxml_build_form(&f, &body);
-	if (r == 0)
-		r = send_xml(w, &body, NULL, false);
-	buf_wr_free(&body);
-	return r;
+	return send_form_doc(w, &f);
 }
 
 static int send_complete(struct worker *w, bool legacy, const struct ipc_auth_rep *rep)
@@ -131,8 +138,6 @@ static bool g_cert_tried; /* the certificate was offered to main once */
 static int send_challenge(struct worker *w, bool legacy, const char *message)
 {
 	struct authxml_form f = { 0 };
-	struct buf_wr body;
-	int r;
 
 	f.legacy = legacy;
 	f.auth_id = "challenge";
@@ -142,13 +147,7 @@ static int send_challenge(struct worker *w, bool legacy, const char *message)
 	f.password_name = "secondary_password";
 	f.password_label = "Response:";
 	f.aggauth_handle = g_ctx;
-	f.config_hash = "1";
-	buf_wr_init_alloc(&body, AUTHXML_MAX);
-	r = authxml_build_form(&f, &body);
-	if (r == 0)
-		r = send_xml(w, &body, NULL, false);
-	buf_wr_free(&body);
-	return r;
+	return send_form_doc(w, &f);
 }
 
 /* What the TLS layer learnt of the client certificate goes with every request. */
