@@ -12,6 +12,7 @@
 #include "acct.h"
 #include "confload.h"
 #include "cstpconnect.h"
+#include "cstpframe.h"
 #include "disc.h"
 #include "err.h"
 #include "log.h"
@@ -268,6 +269,14 @@ static void fill_reply(struct session *s, const struct ipc_tunnel_req *req,
 	cstp_mtu_compute(&mi, &mo);
 	rep->base_mtu = (uint32_t)mo.base_mtu;
 	rep->mtu = (uint32_t)mo.tunnel_mtu;
+	if (!rep->dtls_port) {
+		/* TLS only: no DTLS record has to fit, so only the IP and UDP-sized headers of
+		 * the link are kept back (ocserv's figure): fewer, larger packets. */
+		int tls_mtu = mo.base_mtu - (mi.ipv6_path ? 40 : 20) - 8;
+
+		if (tls_mtu > (int)rep->mtu && tls_mtu <= CSTP_MAX_PAYLOAD)
+			rep->mtu = (uint32_t)tls_mtu;
+	}
 	if (rep->mtu < 1280 && s->has6) {
 		/* IPv6 needs 1280: hand out IPv4 only on such a path (PROTOCOL.md §3.4). */
 		rep->addr6[0] = '\0';

@@ -15,6 +15,8 @@
 #include "log.h"
 #include "strutil.h"
 
+#define TLS_READ_BUFFER (64 * 1024)
+
 /* The first certificate verification error of this connection (one per process). */
 static int g_verify_error = X509_V_OK;
 
@@ -142,6 +144,9 @@ int tls_setup(struct tls_conn *t, const struct ipc_worker_init *init)
 	/* A client that drops TCP without close_notify is normal (openconnect does). */
 	SSL_CTX_set_options(t->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_COMPRESSION |
 					    SSL_OP_IGNORE_UNEXPECTED_EOF);
+	/* Read whole runs of records per recv() instead of a header and a body each. */
+	SSL_CTX_set_read_ahead(t->ctx, 1);
+	SSL_CTX_set_default_read_buffer_len(t->ctx, TLS_READ_BUFFER);
 	apply_priorities(t->ctx, init->tls_priorities, init->flags & IPC_WF_CISCO_COMPAT);
 	if (SSL_CTX_use_certificate_chain_file(t->ctx, init->cert_file) != 1) {
 		log_err("cannot load server-cert %s", init->cert_file);
