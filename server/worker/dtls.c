@@ -400,12 +400,13 @@ static void active_read(struct tstate *t, struct dtls_flow *f)
 {
 	static uint8_t rec[CSTP_MAX_PAYLOAD + 64];
 
+	t->now = now_ms(); /* once per wake-up, not per record */
 	for (int i = 0; i < 256 && f->ssl; i++) {
 		size_t n = 0;
 		int r = SSL_read_ex(f->ssl, rec, sizeof(rec), &n), e;
 
 		if (r == 1) {
-			t->dtls.last_rx = now_ms();
+			t->dtls.last_rx = t->now;
 			handle_record(t, rec, n);
 			if (t->reason)
 				return;

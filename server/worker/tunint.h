@@ -70,6 +70,7 @@ struct tstate {
 	unsigned reason;
 	struct dtls_state dtls;
 	bool peer_v6; /* the client reached us over IPv6 */
+	uint64_t now; /* now_ms() at the start of the current callback */
 };
 
 /* tunnel.c */

@@ -118,6 +118,7 @@ static void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 
 	(void)loop;
 	(void)revents;
+	t->now = now_ms(); /* once per wake-up, not per packet */
 	for (int i = 0; i < TUN_BATCH && room(t) >= RECORD_ROOM; i++) {
 		ssize_t n = read(t->tun, t->tx + CSTP_HDR_LEN, TX_MAX);
 
@@ -128,7 +129,7 @@ static void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		}
 		t->st.bytes_out += (uint64_t)n;
 		t->st.packets_out++;
-		t->last_data = now_ms();
+		t->last_data = t->now;
 		if (dtls_send_packet(t, t->tx + CSTP_HDR_LEN, (size_t)n))
 			continue;
 		if (!write_record(t, t->tx, CSTP_DATA, (size_t)n))
@@ -190,7 +191,7 @@ void tunnel_deliver(struct tstate *t, const uint8_t *pkt, size_t len)
 	}
 	t->st.bytes_in += len;
 	t->st.packets_in++;
-	t->last_data = now_ms();
+	t->last_data = t->now;
 	n = write(t->tun, pkt, len);
 	if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
 		return;
@@ -240,6 +241,7 @@ static void handle_frame(struct tstate *t, const struct cstp_frame *f)
 
 static void sock_read(struct tstate *t)
 {
+	t->now = now_ms(); /* once per wake-up, not per record */
 	for (;;) {
 		struct cstp_frame f;
 		struct buf_rd rd;
@@ -262,7 +264,7 @@ static void sock_read(struct tstate *t)
 			}
 			return;
 		}
-		t->last_rx = now_ms();
+		t->last_rx = t->now;
 		buf_rd_init(&rd, t->rx, n);
 		while ((r = cstp_parser_next(&t->parser, &rd, &f)) == 0) {
 			handle_frame(t, &f);
@@ -597,7 +599,7 @@ static int run_tunnel(struct worker *w, const struct ipc_tunnel_rep *rep, int tu
 	t->dpd = rep->dpd;
 	t->idle = rep->idle_timeout;
 	t->stats_period = rep->stats_report_time;
-	t->last_rx = t->last_data = now;
+	t->now = t->last_rx = t->last_data = now;
 	t->next_stats = now + 1000ull * t->stats_period;
 	if (rep->session_remaining != IPC_NONE)
 		t->end_at = now + 1000ull * rep->session_remaining;
