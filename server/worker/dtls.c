@@ -357,7 +357,9 @@ static void schedule_retransmit(struct tstate *t, struct dtls_flow *f)
 
 	ev_timer_stop(t->loop, &f->hs_timer);
 	if (DTLSv1_get_timeout(f->ssl, &tv) == 1) {
-		ev_timer_set(&f->hs_timer, (double)tv.tv_sec + tv.tv_usec / 1e6 + 0.001, 0.);
+		double after = (double)tv.tv_sec + tv.tv_usec / 1e6 + 0.001;
+
+		ev_timer_set(&f->hs_timer, after < HANDSHAKE_LIMIT ? after : HANDSHAKE_LIMIT, 0.);
 		ev_timer_start(t->loop, &f->hs_timer);
 	}
 }
@@ -403,7 +405,10 @@ static void active_read(struct tstate *t, struct dtls_flow *f)
 	t->now = now_ms(); /* once per wake-up, not per record */
 	for (int i = 0; i < 256 && f->ssl; i++) {
 		size_t n = 0;
-		int r = SSL_read_ex(f->ssl, rec, sizeof(rec), &n), e;
+		int r, e;
+
+		ERR_clear_error();
+		r = SSL_read_ex(f->ssl, rec, sizeof(rec), &n);
 
 		if (r == 1) {
 			t->dtls.last_rx = t->now;
@@ -473,8 +478,10 @@ static void promote(struct tstate *t, struct dtls_flow *f)
 
 static void handshake_step(struct tstate *t, struct dtls_flow *f)
 {
-	int r = SSL_accept(f->ssl), e;
+	int r, e;
 
+	ERR_clear_error();
+	r = SSL_accept(f->ssl);
 	if (r == 1) {
 		promote(t, f);
 		return;
@@ -510,7 +517,18 @@ static void flow_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	(void)revents;
 	if (f->up || !f->ssl)
 		return;
+	/* A client that does not finish (a replayed or forged ClientHello) must not keep a
+	 * socket and retransmissions alive for OpenSSL's whole back-off schedule. */
+	if (now_ms() - f->started > 1000ull * HANDSHAKE_LIMIT) {
+		log_info("DTLS handshake not finished within %d s: dropped", HANDSHAKE_LIMIT);
+		ERR_clear_error();
+		flow_free(f->t, f);
+		return;
+	}
 	if (DTLSv1_handle_timeout(f->ssl) < 0) {
+		/* Leave nothing in the error queue: the live channel's next SSL_read would
+		 * take it for its own failure. */
+		ERR_clear_error();
 		flow_free(f->t, f);
 		return;
 	}
@@ -533,6 +551,7 @@ void dtls_new_flow(struct tstate *t, int fd, const uint8_t *dgram, size_t len)
 	f->t = t;
 	f->fd = fd;
 	f->up = false;
+	f->started = now_ms();
 	f->ssl = SSL_new(d->ctx);
 	bio = f->ssl ? inject_bio(fd, dgram, len) : NULL;
 	if (!bio) {

@@ -22,6 +22,7 @@ struct dtls_flow {
 	ev_io io;
 	ev_timer hs_timer; /* handshake retransmissions */
 	bool up;
+	uint64_t started; /* now_ms() when the handshake began */
 	struct tstate *t; /* borrowed */
 };
 

@@ -863,6 +863,7 @@ ns_udp_stat() {
 	server) ns=$SNS ;;
 	client) ns=$CNS ;;
 	esac
+	# shellcheck disable=SC2016 # an awk program
 	ip netns exec "$ns" awk -v f="$2" '
 		$1 == "Udp:" && !hdr { for (i = 2; i <= NF; i++) col[$i] = i; hdr = 1; next }
 		$1 == "Udp:" && hdr { print $(col[f]); exit }
