@@ -44,6 +44,7 @@ enum opt_type {
 	T_AUTH,	   /* auth / enable-auth list */
 	T_ACCT,
 	T_REKEY,
+	T_SPAWN, /* worker-spawn: zygote | exec */
 	T_IPV4NET,
 	T_IPV4MASK,
 	T_IPV6NET,
@@ -192,6 +193,8 @@ static const struct opt opts[] = {
 	O_BOOL("deny-roaming", deny_roaming, false),
 	O_INT("rekey-time", rekey_time, 0, SECS_MAX, 172800),
 	{ .name = "rekey-method", .type = T_REKEY, AT(rekey_method, enum conf_rekey_method) },
+	/* cstpd extension */
+	{ .name = "worker-spawn", .type = T_SPAWN, AT(worker_spawn, enum conf_worker_spawn) },
 	O_STR("connect-script", T_PATH, connect_script, NULL),
 	O_STR("disconnect-script", T_PATH, disconnect_script, NULL),
 	O_NOTIMPL("host-update-script"),
@@ -1009,6 +1012,20 @@ static int set_rekey(const struct line_ctx *l, const char *v)
 	return 0;
 }
 
+static int set_spawn(const struct line_ctx *l, const char *v)
+{
+	char e[80];
+
+	if (!strcmp(v, "zygote"))
+		l->c->worker_spawn = CONF_SPAWN_ZYGOTE;
+	else if (!strcmp(v, "exec"))
+		l->c->worker_spawn = CONF_SPAWN_EXEC;
+	else
+		return fail(l->ctx, l->line, ERR_FORMAT,
+			    "worker-spawn must be zygote or exec, not '%s'", esc(e, v));
+	return 0;
+}
+
 /* ---- address pools ---- */
 
 /* Where the pool keys of the file being parsed go: struct conf or struct conf_user. */
@@ -1191,6 +1208,8 @@ static int apply(const struct line_ctx *l, const char *v)
 			return set_acct(l, v);
 		case T_REKEY:
 			return set_rekey(l, v);
+		case T_SPAWN:
+			return set_spawn(l, v);
 		default:
 			break;
 		}
@@ -1363,6 +1382,7 @@ void conf_init(struct conf *c)
 			(void)str_copy(field(c, o->off), o->size, o->sdef);
 	}
 	c->rekey_method = CONF_REKEY_NEW_TUNNEL;
+	c->worker_spawn = CONF_SPAWN_ZYGOTE;
 }
 
 /* ---- cross-field checks ---- */

@@ -48,6 +48,12 @@ struct conf_group {
 
 enum conf_rekey_method { CONF_REKEY_NEW_TUNNEL = 0, CONF_REKEY_SSL = 1, CONF_REKEY_NONE = 2 };
 
+/* How main starts a worker (cstpd extension `worker-spawn`). */
+enum conf_worker_spawn {
+	CONF_SPAWN_ZYGOTE = 0, /* fork of a spawner that loaded the TLS set-up once */
+	CONF_SPAWN_EXEC = 1,   /* a fresh exec of cstpd-worker per connection */
+};
+
 struct conf {
 	/* authentication and accounting */
 	struct conf_auth auth[CONF_AUTH_MAX];
@@ -109,6 +115,7 @@ struct conf {
 	int stats_report_time;		     /* default 360 */
 	int rekey_time;			     /* default 172800 */
 	enum conf_rekey_method rekey_method; /* default new-tunnel */
+	enum conf_worker_spawn worker_spawn; /* default zygote */
 
 	/* login dialogue */
 	char banner[CONF_TEXT_MAX + 1];

@@ -76,6 +76,16 @@ static const struct field f_worker_init[] = {
 	U32(struct ipc_worker_init, cert_mode),
 };
 
+static const struct field f_spawn_req[] = {
+	U64(struct ipc_spawn_req, conn_id),
+};
+
+static const struct field f_spawn_rep[] = {
+	U64(struct ipc_spawn_rep, conn_id),
+	U32(struct ipc_spawn_rep, pid),
+	U32(struct ipc_spawn_rep, error),
+};
+
 static const struct field f_auth_req[] = {
 	U32(struct ipc_auth_req, kind),
 	STR(struct ipc_auth_req, ctx),
@@ -319,6 +329,9 @@ struct msgdef {
 
 static const struct msgdef msgs[] = {
 	MSG(IPC_WORKER_INIT, struct ipc_worker_init, f_worker_init),
+	MSG(IPC_ZYGOTE_INIT, struct ipc_worker_init, f_worker_init),
+	MSG(IPC_SPAWN_REQ, struct ipc_spawn_req, f_spawn_req),
+	MSG(IPC_SPAWN_REP, struct ipc_spawn_rep, f_spawn_rep),
 	MSG(IPC_AUTH_REQ, struct ipc_auth_req, f_auth_req),
 	MSG(IPC_AUTH_REP, struct ipc_auth_rep, f_auth_rep),
 	MSG(IPC_LOGOUT_REQ, struct ipc_logout_req, f_logout_req),
@@ -575,7 +588,8 @@ void ipc_wipe(uint16_t type, void *msg)
 		return;
 	for (size_t i = 0; i < d->n_fields; i++)
 		if (d->fields[i].kind == F_SECRET ||
-		    (type == IPC_WORKER_INIT && d->fields[i].kind == F_BYTES))
+		    ((type == IPC_WORKER_INIT || type == IPC_ZYGOTE_INIT) &&
+		     d->fields[i].kind == F_BYTES))
 			secmem_wipe((uint8_t *)msg + d->fields[i].off, d->fields[i].size);
 }
 

@@ -47,6 +47,12 @@
  * Kind PACKAGE with an empty name is the session's announcement (manifest text with a
  * `profile NAME SHA1` line).
  *
+ * Zygote (worker-spawn = zygote): main starts one `cstpd-worker --zygote` (fd 3 = its
+ * socket) and sends it IPC_ZYGOTE_INIT (the TLS part of an ipc_worker_init; again after a
+ * reload). For each connection main sends IPC_SPAWN_REQ (+ client socket, + the new
+ * worker's IPC socket); the zygote forks a worker with them at fds 3 and 4 and answers
+ * IPC_SPAWN_REP (pid or errno). The worker then reads IPC_WORKER_INIT from main as usual.
+ *
  * Control: cstpctl sends IPC_CTL_REQ; main answers with a run of IPC_CTL_STATUS /
  * IPC_CTL_SESSION / IPC_CTL_BAN messages ended by IPC_CTL_DONE.
  */
@@ -90,6 +96,7 @@ enum ipc_type {
 	IPC_LOGOUT_REQ = 0x0105,
 	IPC_FILE_REQ = 0x0106,
 	IPC_DTLS_STATE = 0x0107,
+	IPC_SPAWN_REP = 0x0109, /* zygote -> main */
 	IPC_WORKER_INIT = 0x0201,
 	IPC_AUTH_REP = 0x0202,
 	IPC_TUNNEL_REP = 0x0203,
@@ -97,6 +104,8 @@ enum ipc_type {
 	IPC_LOGOUT_REP = 0x0205,
 	IPC_FILE_REP = 0x0206,
 	IPC_UDP_FD = 0x0207,
+	IPC_ZYGOTE_INIT = 0x0208, /* main -> zygote: struct ipc_worker_init (TLS fields) */
+	IPC_SPAWN_REQ = 0x0209,	  /* main -> zygote, + client socket and worker IPC socket */
 	IPC_HELPER_AUTH_REQ = 0x0301,
 	IPC_HELPER_ACCT_REQ = 0x0302,
 	IPC_HELPER_AUTH_REP = 0x0401,
@@ -142,6 +151,18 @@ struct ipc_worker_init {
 	char cert_user_oid[IPC_NAME_MAX + 1];
 	char cert_group_oid[IPC_NAME_MAX + 1];
 	uint32_t cert_mode; /* enum ipc_cert_mode */
+};
+
+/* Main -> zygote: start a worker for connection conn_id with the two descriptors. */
+struct ipc_spawn_req {
+	uint64_t conn_id;
+};
+
+/* Zygote -> main: the worker of conn_id runs as pid, or could not start (error = errno). */
+struct ipc_spawn_rep {
+	uint64_t conn_id;
+	uint32_t pid;	/* 0 when error is set */
+	uint32_t error; /* 0 = started */
 };
 
 /* Whether the TLS handshake asks for a client certificate (CA names from ca_file). */

@@ -33,9 +33,10 @@ enum conn_state {
 struct conn {
 	uint64_t id;
 	unsigned state;
-	int fd;	 /* client socket, only while WAITING */
-	int ipc; /* main's end of the worker socketpair */
-	pid_t pid;
+	int fd;	     /* client socket, only while WAITING */
+	int ipc;     /* main's end of the worker socketpair */
+	pid_t pid;   /* -1 until known (a zygote's IPC_SPAWN_REP) */
+	bool zygote; /* forked by the zygote, not main's child: its IPC socket closing is its end */
 	struct sockaddr_storage peer;
 	char peer_str[IPC_ADDR_MAX + 1];
 	ev_io io;

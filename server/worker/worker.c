@@ -1,19 +1,26 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* cstpd-worker: one client connection. Reads its set-up from main, loads the TLS key,
- * drops privileges before the first client byte, then serves HTTP. Process: worker. */
+ * drops privileges before the first client byte, then serves HTTP. With --zygote it is
+ * the spawner that loads the TLS set-up once and forks workers. Process: worker. */
 #include "worker.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "auth.h"
 #include "authxml.h"
+#include "buf.h"
 #include "err.h"
 #include "files.h"
 #include "http.h"
@@ -183,27 +190,192 @@ static int serve(struct worker *w)
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* --- zygote (worker-spawn = zygote) ---
+ *
+ * Security: every worker forked from one zygote shares its address-space layout (ASLR is
+ * per zygote, not per worker) and a copy of its TLS context with the server key (which
+ * every worker loaded anyway before dropping privileges). OpenSSL 3 reseeds its random
+ * generators in a forked child. The zygote is started by main with posix_spawn and gets
+ * only the TLS part of a worker's set-up: it never holds main's secrets (session cookies,
+ * passwords, OTP or RADIUS state). It runs as root so that its children can chroot and
+ * drop privileges exactly like an exec'd worker. `worker-spawn = exec` keeps the fresh
+ * exec per connection. */
+
+#define ZYGOTE_FD 3 /* the socket to main */
+
+/* Forked child: the client socket at 3, its IPC socket at 4, nothing else open; default
+ * signal dispositions and an empty mask, a session of its own (as posix_spawn does). */
+static void zygote_child(int client, int ipc)
 {
-	struct worker *w = &W;
+	int hc = fcntl(client, F_DUPFD_CLOEXEC, 16);
+	int hi = fcntl(ipc, F_DUPFD_CLOEXEC, 16);
+	sigset_t none;
+
+	/* The zygote's syslog socket: closed properly, so a later openlog opens a new one
+	 * instead of writing to whatever reuses its number. */
+	closelog();
+	/* dup2 clears close-on-exec on the copies; 3 was the zygote socket: it closes. */
+	if (hc < 0 || hi < 0 || dup2(hc, WORKER_CLIENT_FD) < 0 || dup2(hi, WORKER_IPC_FD) < 0)
+		_exit(1);
+	if (close_range(WORKER_IPC_FD + 1, ~0u, 0) != 0)
+		_exit(1);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	setsid();
+	log_set_prefix("worker[%d]", (int)getpid());
+}
+
+/* Collect every exited child; the zygote never keeps a zombie. */
+static void zygote_reap(int sfd)
+{
+	struct signalfd_siginfo si;
+	pid_t pid;
+	int st;
+
+	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (WIFSIGNALED(st))
+			log_info("worker %d killed by signal %d", (int)pid, WTERMSIG(st));
+		else
+			log_debug("worker %d exited with status %d", (int)pid, WEXITSTATUS(st));
+	}
+}
+
+/* (Re)build the TLS context from main's set-up; a failure ends the zygote (main falls
+ * back to exec'd workers, which report the same error). */
+static void zygote_configure(struct worker *w, struct ipc_worker_init *zi)
+{
+	log_init("cstpd-worker", (int)zi->log_level, !(zi->flags & IPC_WF_SYSLOG));
+	log_set_prefix("zygote[%d]", (int)getpid());
+	if (w->tls.ctx)
+		tls_close(&w->tls);
+	if (tls_setup(&w->tls, zi) != 0)
+		fatal("TLS set-up failed; exiting");
+	secmem_wipe(zi->ticket_key, sizeof(zi->ticket_key));
+	log_debug("TLS set-up loaded");
+}
+
+/* Fork one worker for the descriptors of a spawn request; answer main with its pid.
+ * Returns true in the child. */
+static bool zygote_spawn(uint32_t id, const struct ipc_spawn_req *rq, const int *fds, int sfd)
+{
+	struct ipc_spawn_rep rep = { .conn_id = rq->conn_id };
+	pid_t pid = fork();
+	int r;
+
+	if (pid == 0) {
+		close(sfd);
+		zygote_child(fds[0], fds[1]);
+		return true;
+	}
+	if (pid < 0)
+		rep.error = (uint32_t)errno;
+	else
+		rep.pid = (uint32_t)pid;
+	close(fds[0]);
+	close(fds[1]);
+	if ((r = ipc_send(ZYGOTE_FD, IPC_SPAWN_REP, id, &rep, NULL, 0)) != 0)
+		fatal("cannot answer main: %s", err_str(r));
+	return false;
+}
+
+/* The type of a datagram, read through its header. */
+static uint16_t peek_type(const uint8_t *buf, size_t len)
+{
+	struct buf_rd rd;
+	uint16_t type = 0;
+
+	buf_rd_init(&rd, buf, len);
+	if (buf_skip(&rd, 2) != 0 || buf_get_u16(&rd, &type) != 0)
+		return 0;
+	return type;
+}
+
+/* The spawner loop; returns only in a forked worker (with fds 3 and 4 in place). */
+static void zygote_run(struct worker *w)
+{
+	static uint8_t buf[IPC_MSG_MAX];
+	static struct ipc_worker_init zi;
+	struct ipc_spawn_req rq;
+	struct ipc_hdr hdr;
+	sigset_t chld;
+	bool ready = false;
+	int sfd;
+
+	log_set_prefix("zygote[%d]", (int)getpid());
+	authxml_global_init();
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, NULL);
+	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		fatal("signalfd: %s", strerror(errno));
+	for (;;) {
+		struct pollfd p[2] = { { .fd = ZYGOTE_FD, .events = POLLIN },
+				       { .fd = sfd, .events = POLLIN } };
+		int fds[IPC_MAX_FDS];
+		size_t len, nfds;
+		uint16_t type;
+		int r;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal("poll: %s", strerror(errno));
+		}
+		if (p[1].revents)
+			zygote_reap(sfd);
+		if (!p[0].revents)
+			continue;
+		r = ipc_recv(ZYGOTE_FD, buf, sizeof(buf), &len, fds, &nfds);
+		if (r == ERR_SYS && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (r == ERR_PEER_CLOSED)
+			exit(0); /* main is gone; running workers go on alone */
+		if (r != 0)
+			fatal("cannot read from main: %s", err_str(r));
+		type = peek_type(buf, len);
+		if (type == IPC_ZYGOTE_INIT && nfds == 0) {
+			r = ipc_decode(buf, len, &hdr, &zi, sizeof(zi));
+			secmem_wipe(buf, len);
+			if (r != 0)
+				fatal("invalid set-up from main: %s", err_str(r));
+			zygote_configure(w, &zi);
+			ready = true;
+		} else if (type == IPC_SPAWN_REQ && nfds == 2 && ready) {
+			r = ipc_decode(buf, len, &hdr, &rq, sizeof(rq));
+			if (r != 0)
+				fatal("invalid spawn request from main: %s", err_str(r));
+			if (zygote_spawn(hdr.id, &rq, fds, sfd))
+				return;
+		} else {
+			fatal("unexpected message 0x%04x (%zu descriptors) from main", type, nfds);
+		}
+	}
+}
+
+static int worker_run(struct worker *w, bool forked)
+{
 	uint64_t start;
 	uint32_t handle;
 	int r;
 
-	(void)argc;
-	(void)argv;
-	log_init("cstpd-worker", LOG_LVL_NOTICE, true);
-	log_set_prefix("worker[%d]", (int)getpid());
 	r = ipc_wait(w, IPC_WORKER_INIT, 0, &w->init, sizeof(w->init), now_ms() + 10000);
 	if (r != 0)
 		fatal("no valid set-up message from main: %s", err_str(r));
 	log_init("cstpd-worker", (int)w->init.log_level, !(w->init.flags & IPC_WF_SYSLOG));
 	log_set_prefix("worker[%d] %s", (int)getpid(), w->init.client_addr);
-	if (tls_setup(&w->tls, &w->init) != 0)
+	/* A zygote's child has the zygote's TLS context and libxml2 set-up already. */
+	if (!forked && tls_setup(&w->tls, &w->init) != 0)
 		return 1;
 	secmem_wipe(w->init.ticket_key, sizeof(w->init.ticket_key));
 	drop_privileges(&w->init);
-	authxml_global_init();
+	if (!forked)
+		authxml_global_init();
 	secmem_random(&handle, sizeof(handle));
 	snprintf(w->aggauth_handle, sizeof(w->aggauth_handle), "%u", handle);
 	start = now_ms();
@@ -219,4 +391,17 @@ int main(int argc, char **argv)
 		log_info("connection ended: %s", err_str(r));
 	tls_close(&w->tls);
 	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	bool forked = false;
+
+	log_init("cstpd-worker", LOG_LVL_NOTICE, true);
+	log_set_prefix("worker[%d]", (int)getpid());
+	if (argc == 2 && strcmp(argv[1], "--zygote") == 0) {
+		zygote_run(&W);
+		forked = true;
+	}
+	return worker_run(&W, forked);
 }

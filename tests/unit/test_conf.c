@@ -96,6 +96,7 @@ static void test_defaults(void)
 	is_int(C.stats_report_time, 360, "default stats-report-time");
 	is_int(C.rekey_time, 172800, "default rekey-time");
 	is_int(C.rekey_method, CONF_REKEY_NEW_TUNNEL, "default rekey-method");
+	is_int(C.worker_spawn, CONF_SPAWN_ZYGOTE, "default worker-spawn");
 	is_str(C.device, "vpns", "default device");
 	ok(C.predictable_ips, "default predictable-ips");
 	is_int(C.ipv6_subnet_prefix, 128, "default ipv6-subnet-prefix");
@@ -427,6 +428,11 @@ static void test_bools(void)
 	ok(!C.use_occtl, "use-occtl off");
 	is_int(P("dtls-psk = false"), 0, "dtls-psk");
 	ok(!C.dtls_psk, "dtls-psk off");
+	is_int(P("worker-spawn = exec"), 0, "worker-spawn exec");
+	is_int(C.worker_spawn, CONF_SPAWN_EXEC, "worker-spawn exec stored");
+	is_int(P("worker-spawn = zygote"), 0, "worker-spawn zygote");
+	is_int(C.worker_spawn, CONF_SPAWN_ZYGOTE, "worker-spawn zygote stored");
+	is_int(P("worker-spawn = fork"), ERR_FORMAT, "worker-spawn fork refused");
 }
 
 static void test_strings(void)

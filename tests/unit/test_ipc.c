@@ -224,6 +224,29 @@ static void test_aaa_messages(void)
 	is_int(ar2.ok, 1, "acknowledged");
 }
 
+/* The zygote's messages: spawn request/reply round-trip; its init wipes the ticket key. */
+static void test_zygote_messages(void)
+{
+	struct ipc_spawn_req rq = { .conn_id = 0x1122334455667788ull }, rq2;
+	struct ipc_spawn_rep rp = { .conn_id = 42, .pid = 4242, .error = 0 }, rp2;
+	static struct ipc_worker_init zi, zi2;
+	struct ipc_hdr hdr;
+	size_t len;
+
+	is_int(ipc_encode(IPC_SPAWN_REQ, 1, &rq, out, sizeof(out), &len), 0, "encode spawn req");
+	is_int(ipc_decode(out, len, &hdr, &rq2, sizeof(rq2)), 0, "decode spawn req");
+	ok(rq2.conn_id == rq.conn_id, "spawn req conn id");
+	is_int(ipc_encode(IPC_SPAWN_REP, 1, &rp, out, sizeof(out), &len), 0, "encode spawn rep");
+	is_int(ipc_decode(out, len, &hdr, &rp2, sizeof(rp2)), 0, "decode spawn rep");
+	ok(rp2.conn_id == 42 && rp2.pid == 4242 && rp2.error == 0, "spawn rep fields");
+	fill_init(&zi);
+	is_int(ipc_encode(IPC_ZYGOTE_INIT, 1, &zi, out, sizeof(out), &len), 0, "encode zygote init");
+	is_int(ipc_decode(out, len, &hdr, &zi2, sizeof(zi2)), 0, "decode zygote init");
+	ok(memcmp(&zi, &zi2, sizeof(zi)) == 0, "zygote init round-trips");
+	ipc_wipe(IPC_ZYGOTE_INIT, &zi2);
+	ok(zi2.ticket_key[1] == 0 && zi2.ticket_key[79] == 0, "ipc_wipe clears its ticket key");
+}
+
 static void test_encode_rejects(void)
 {
 	struct ipc_auth_req ar;
@@ -363,6 +386,7 @@ int main(void)
 {
 	test_roundtrip();
 	test_tunnel_messages();
+	test_zygote_messages();
 	test_aaa_messages();
 	test_encode_rejects();
 	test_decode_rejects();
