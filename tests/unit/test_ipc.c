@@ -240,7 +240,8 @@ static void test_zygote_messages(void)
 	is_int(ipc_decode(out, len, &hdr, &rp2, sizeof(rp2)), 0, "decode spawn rep");
 	ok(rp2.conn_id == 42 && rp2.pid == 4242 && rp2.error == 0, "spawn rep fields");
 	fill_init(&zi);
-	is_int(ipc_encode(IPC_ZYGOTE_INIT, 1, &zi, out, sizeof(out), &len), 0, "encode zygote init");
+	is_int(ipc_encode(IPC_ZYGOTE_INIT, 1, &zi, out, sizeof(out), &len), 0,
+	       "encode zygote init");
 	is_int(ipc_decode(out, len, &hdr, &zi2, sizeof(zi2)), 0, "decode zygote init");
 	ok(memcmp(&zi, &zi2, sizeof(zi)) == 0, "zygote init round-trips");
 	ipc_wipe(IPC_ZYGOTE_INIT, &zi2);
