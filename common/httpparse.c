@@ -3,6 +3,7 @@
  * Process: worker. */
 #include "httpparse.h"
 
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -33,9 +34,44 @@ enum seen_hdr {
 
 static const char *const xhdr_prefixes[] = { "X-CSTP-", "X-DTLS-", "X-DTLS12-", "X-AnyConnect-" };
 
+/* Zero bytes [from, to) of the request (counters and the padding around them). */
+static void clear_between(struct http_req *r, size_t from, size_t to)
+{
+	memset((char *)r + from, 0, to - from);
+}
+
 void http_parser_init(struct http_parser *p)
 {
 	memset(p, 0, sizeof(*p));
+	p->state = PS_REQLINE;
+}
+
+void http_parser_reset(struct http_parser *p)
+{
+	struct http_req *r = &p->req;
+	size_t body = r->body_len < sizeof(r->body) ? r->body_len : sizeof(r->body);
+	size_t xv = r->xvals_len < sizeof(r->xvals) ? r->xvals_len : sizeof(r->xvals);
+	size_t nx = r->n_xhdr < HTTP_XHDR_MAX ? r->n_xhdr : HTTP_XHDR_MAX;
+
+	/* Clear what the last request used rather than all ~100 KiB: every page a memset
+	 * touches stays in the worker's memory for the rest of its life. */
+	secmem_wipe(r->body, body);
+	secmem_wipe(r->xvals, xv);
+	memset(r->xhdr, 0, nx * sizeof(r->xhdr[0]));
+	secmem_wipe(p->line, sizeof(p->line));
+	secmem_wipe(p->scratch, sizeof(p->scratch));
+	memset(r, 0, offsetof(struct http_req, xvals));
+	clear_between(r, offsetof(struct http_req, xvals) + sizeof(r->xvals),
+		      offsetof(struct http_req, xhdr));
+	clear_between(r, offsetof(struct http_req, xhdr) + sizeof(r->xhdr),
+		      offsetof(struct http_req, body));
+	clear_between(r, offsetof(struct http_req, body) + sizeof(r->body), sizeof(*r));
+	p->err = 0;
+	p->n_empty = 0;
+	p->keep_alive = false;
+	p->seen = 0;
+	p->line_len = 0;
+	p->head_bytes = 0;
 	p->state = PS_REQLINE;
 }
 

@@ -13,7 +13,7 @@ int http_next_request(struct worker *w)
 {
 	int r;
 
-	http_parser_init(&w->http);
+	http_parser_reset(&w->http);
 	for (;;) {
 		size_t used = 0, got = 0;
 

@@ -15,7 +15,7 @@
 #include "log.h"
 #include "strutil.h"
 
-#define TLS_READ_BUFFER (64 * 1024)
+#define TLS_READ_BUFFER (32 * 1024)
 
 /* The first certificate verification error of this connection (one per process). */
 static int g_verify_error = X509_V_OK;

@@ -42,7 +42,7 @@ struct dtls_state {
 	uint64_t handovers;
 };
 
-#define PAIR_SIZE   (128 * 1024)  /* encrypted bytes waiting for the socket, at most */
+#define PAIR_SIZE   (64 * 1024)	  /* encrypted bytes waiting for the socket, at most */
 #define RECORD_ROOM (16384 + 512) /* room one record of a tun packet may need */
 #define TUN_BATCH   64		  /* tun packets per wake-up before yielding */
 #define TX_MAX	    65535

@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -605,6 +606,9 @@ static int run_tunnel(struct worker *w, const struct ipc_tunnel_rep *rep, int tu
 		t->end_at = now + 1000ull * rep->session_remaining;
 	if (t->dtls.mode && dtls_setup(t, t->ssl) != 0)
 		t->dtls.mode = 0;
+	/* The login left freed heap behind (XML trees, handshake state): give those pages
+	 * back, this process now lives as long as the tunnel. */
+	malloc_trim(0);
 	start_watchers(t);
 	feed_leftover(t); /* CSTP bytes read together with the CONNECT request */
 	sock_read(t);	  /* and bytes that may already wait inside OpenSSL */

@@ -143,6 +143,33 @@ static int feed_bytewise(struct http_parser *p, const uint8_t *d, size_t len, si
 }
 
 /* Parse s three ways (whole, every two-way split, byte by byte) and check all agree. */
+/* reset() after a request gives the same state as init(). */
+static void test_reset(void)
+{
+	static const char a[] = "POST /auth HTTP/1.1\r\nHost: x\r\nX-CSTP-MTU: 1400\r\n"
+				"Cookie: webvpn=AB12\r\nContent-Length: 5\r\n\r\nhello";
+	static const char b[] = "GET / HTTP/1.1\r\nHost: y\r\n\r\n";
+	struct http_parser *p = calloc(1, sizeof(*p)), *q = calloc(1, sizeof(*q));
+	size_t used;
+
+	if (!p || !q)
+		abort();
+	http_parser_init(p);
+	is_int(http_parser_feed(p, (const uint8_t *)a, strlen(a), &used), 0,
+	       "reset: first request");
+	http_parser_reset(p);
+	ok(p->req.body_len == 0 && !p->req.has_webvpn && p->req.n_xhdr == 0,
+	   "reset clears body, cookies and stored headers");
+	is_int(http_parser_feed(p, (const uint8_t *)b, strlen(b), &used), 0,
+	       "reset: second request");
+	http_parser_init(q);
+	http_parser_feed(q, (const uint8_t *)b, strlen(b), &used);
+	ok(memcmp(&p->req, &q->req, sizeof(p->req)) == 0,
+	   "a reset parser yields exactly what a fresh one does");
+	free(p);
+	free(q);
+}
+
 static int parse_all_ways(const char *what, const void *s, size_t len, struct http_parser *ref)
 {
 	struct http_parser *p = new_parser();
@@ -670,6 +697,7 @@ static void test_mutations(struct http_parser *p)
 
 int main(void)
 {
+	test_reset();
 	struct http_parser *p = new_parser();
 
 	samples[0].name = "oc9 POST";
