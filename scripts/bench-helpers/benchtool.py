@@ -59,6 +59,40 @@ def tree_cpu(root):
     return total / CLK_TCK, count
 
 
+def tree_pss(root):
+    """PSS in KiB of ROOT and every living descendant (smaps_rollup), and their count."""
+    parents = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            st = proc_stat(int(name))
+            if st is not None:
+                parents[int(name)] = st[0]
+    children = {}
+    for pid, ppid in parents.items():
+        children.setdefault(ppid, []).append(pid)
+    total = count = 0
+    todo = [root] if root in parents else []
+    while todo:
+        pid = todo.pop()
+        try:
+            with open("/proc/%d/smaps_rollup" % pid) as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+        count += 1
+        todo.extend(children.get(pid, []))
+    return total, count
+
+
+def cmd_pss(args):
+    kib, count = tree_pss(int(args[0]))
+    print("%d %d" % (kib, count))
+    return 0
+
+
 def cmd_cpu(args):
     secs, count = tree_cpu(int(args[0]))
     if secs is None:
@@ -312,7 +346,7 @@ def main():
     if len(sys.argv) < 2:
         print(__doc__ or "usage: benchtool.py cpu|record|report ...", file=sys.stderr)
         return 2
-    cmds = {"cpu": cmd_cpu, "busy": cmd_busy, "drops": cmd_drops, "record": cmd_record, "report": cmd_report}
+    cmds = {"pss": cmd_pss, "cpu": cmd_cpu, "busy": cmd_busy, "drops": cmd_drops, "record": cmd_record, "report": cmd_report}
     fn = cmds.get(sys.argv[1])
     if fn is None:
         print("benchtool: unknown command %s" % sys.argv[1], file=sys.stderr)
