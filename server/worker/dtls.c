@@ -218,10 +218,34 @@ fail:
 
 /* --- a BIO that returns the ClientHello main already read, then reads the socket --- */
 
+#define BATCH_MAX   64	 /* datagrams sent with one sendmmsg() */
+#define BATCH_DGRAM 2048 /* largest datagram a batch slot holds */
+
 struct inject {
 	uint8_t data[IPC_DGRAM_MAX];
 	size_t len;
+	int fd;		/* the connected UDP socket (for sendmmsg) */
+	bool batching;	/* writes are queued until dtls_batch_end() */
+	size_t n;	/* queued datagrams */
+	uint8_t *slots; /* BATCH_MAX * BATCH_DGRAM, allocated on first use */
+	struct mmsghdr msgs[BATCH_MAX];
+	struct iovec iov[BATCH_MAX];
 };
+
+/* Send the queued datagrams; what the socket refuses is dropped, as UDP would. */
+static void batch_flush(struct inject *in)
+{
+	size_t done = 0;
+
+	while (done < in->n) {
+		int r = sendmmsg(in->fd, in->msgs + done, (unsigned)(in->n - done), MSG_DONTWAIT);
+
+		if (r <= 0)
+			break;
+		done += (size_t)r;
+	}
+	in->n = 0;
+}
 
 static BIO_METHOD *g_inject_meth;
 
@@ -244,9 +268,26 @@ static int inject_read(BIO *b, char *out, int outl)
 
 static int inject_write(BIO *b, const char *buf, int len)
 {
+	struct inject *in = BIO_get_data(b);
 	int n;
 
 	BIO_clear_retry_flags(b);
+	if (in && in->batching && len > 0 && len <= BATCH_DGRAM) {
+		if (!in->slots)
+			in->slots = OPENSSL_malloc(BATCH_MAX * BATCH_DGRAM);
+		if (in->slots) {
+			if (in->n == BATCH_MAX)
+				batch_flush(in);
+			memcpy(in->slots + in->n * BATCH_DGRAM, buf, (size_t)len);
+			in->iov[in->n].iov_base = in->slots + in->n * BATCH_DGRAM;
+			in->iov[in->n].iov_len = (size_t)len;
+			memset(&in->msgs[in->n], 0, sizeof(in->msgs[0]));
+			in->msgs[in->n].msg_hdr.msg_iov = &in->iov[in->n];
+			in->msgs[in->n].msg_hdr.msg_iovlen = 1;
+			in->n++;
+			return len;
+		}
+	}
 	n = BIO_write(BIO_next(b), buf, len);
 	BIO_copy_next_retry(b);
 	return n;
@@ -272,6 +313,10 @@ static int inject_destroy(BIO *b)
 	struct inject *in = BIO_get_data(b);
 
 	if (in) {
+		if (in->slots) {
+			batch_flush(in);
+			OPENSSL_free(in->slots);
+		}
 		secmem_wipe(in, sizeof(*in));
 		OPENSSL_free(in);
 	}
@@ -308,6 +353,7 @@ static BIO *inject_bio(int fd, const uint8_t *dgram, size_t len)
 	}
 	memcpy(in->data, dgram, len);
 	in->len = len;
+	in->fd = fd;
 	BIO_set_data(f, in);
 	BIO_ctrl(dg, BIO_CTRL_DGRAM_SET_CONNECTED, 0, &peer);
 	return BIO_push(f, dg);
@@ -570,6 +616,35 @@ void dtls_new_flow(struct tstate *t, int fd, const uint8_t *dgram, size_t len)
 	ev_io_start(t->loop, &f->io);
 	log_debug("DTLS ClientHello handed over (%zu bytes)", len);
 	handshake_step(t, f);
+}
+
+/* The inject BIO of the live channel, or NULL. */
+static struct inject *active_inject(struct tstate *t)
+{
+	BIO *b;
+
+	if (!t->dtls.active.up || !t->dtls.active.ssl)
+		return NULL;
+	b = SSL_get_wbio(t->dtls.active.ssl);
+	return b ? BIO_get_data(b) : NULL;
+}
+
+void dtls_batch_begin(struct tstate *t)
+{
+	struct inject *in = active_inject(t);
+
+	if (in)
+		in->batching = true;
+}
+
+void dtls_batch_end(struct tstate *t)
+{
+	struct inject *in = active_inject(t);
+
+	if (!in)
+		return;
+	in->batching = false;
+	batch_flush(in);
 }
 
 bool dtls_send_packet(struct tstate *t, uint8_t *pkt, size_t len)

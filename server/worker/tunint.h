@@ -92,6 +92,9 @@ void dtls_new_flow(struct tstate *t, int fd, const uint8_t *dgram, size_t len);
 /* Send one IP packet over DTLS if DTLS is up and the packet fits; buf has one free byte
  * before pkt. False when it must go over CSTP instead. */
 bool dtls_send_packet(struct tstate *t, uint8_t *pkt, size_t len);
+/* Around a run of dtls_send_packet() calls: the datagrams go out in one sendmmsg(). */
+void dtls_batch_begin(struct tstate *t);
+void dtls_batch_end(struct tstate *t);
 /* Once a second: DTLS DPD, switch-to-TLS decisions. */
 void dtls_tick(struct tstate *t, uint64_t now);
 void dtls_cleanup(struct tstate *t);

@@ -120,6 +120,7 @@ static void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 	(void)revents;
 	t->now = now_ms(); /* once per wake-up, not per packet */
+	dtls_batch_begin(t);
 	for (int i = 0; i < TUN_BATCH && room(t) >= RECORD_ROOM; i++) {
 		ssize_t n = read(t->tun, t->tx + CSTP_HDR_LEN, TX_MAX);
 
@@ -134,9 +135,10 @@ static void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (dtls_send_packet(t, t->tx + CSTP_HDR_LEN, (size_t)n))
 			continue;
 		if (!write_record(t, t->tx, CSTP_DATA, (size_t)n))
-			return;
+			break;
 	}
-	if (!flush(t))
+	dtls_batch_end(t);
+	if (t->reason || !flush(t))
 		return;
 	if (room(t) < RECORD_ROOM)
 		ev_io_stop(t->loop, &t->tun_r); /* resumed by sock_write_cb */
