@@ -406,7 +406,9 @@ void tunnel_closed(struct conn *c)
 	script_cancel(c->id);
 	if (!s || s->conn != c)
 		return;
-	if (disc_ends_session(reason))
+	/* persistent-cookies (ocserv): a client's own disconnect keeps the session, and its
+	 * cookie, for the reconnect window like a dropped connection. */
+	if (disc_ends_session(reason) && !(reason == DISC_USER && s->conf->persistent_cookies))
 		session_end(s, reason);
 	else
 		session_park(s, reason);
