@@ -230,7 +230,36 @@ struct inject {
 	uint8_t *slots; /* BATCH_MAX * BATCH_DGRAM, allocated on first use */
 	struct mmsghdr msgs[BATCH_MAX];
 	struct iovec iov[BATCH_MAX];
+	/* Receive side: datagrams read with one recvmmsg(), handed to OpenSSL one by one. */
+	uint8_t *rslots; /* BATCH_MAX * BATCH_DGRAM, allocated on first use */
+	struct mmsghdr rmsgs[BATCH_MAX];
+	struct iovec riov[BATCH_MAX];
+	size_t rhead, rn;
 };
+
+/* Refill the receive queue from the socket; false when nothing is waiting. */
+static bool batch_receive(struct inject *in)
+{
+	int r;
+
+	if (in->rhead < in->rn)
+		return true;
+	in->rhead = in->rn = 0;
+	if (!in->rslots && !(in->rslots = OPENSSL_malloc(BATCH_MAX * BATCH_DGRAM)))
+		return false;
+	for (size_t i = 0; i < BATCH_MAX; i++) {
+		in->riov[i].iov_base = in->rslots + i * BATCH_DGRAM;
+		in->riov[i].iov_len = BATCH_DGRAM;
+		memset(&in->rmsgs[i], 0, sizeof(in->rmsgs[0]));
+		in->rmsgs[i].msg_hdr.msg_iov = &in->riov[i];
+		in->rmsgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	r = recvmmsg(in->fd, in->rmsgs, BATCH_MAX, MSG_DONTWAIT, NULL);
+	if (r <= 0)
+		return false;
+	in->rn = (size_t)r;
+	return true;
+}
 
 /* Send the queued datagrams; what the socket refuses is dropped, as UDP would. */
 static void batch_flush(struct inject *in)
@@ -259,6 +288,14 @@ static int inject_read(BIO *b, char *out, int outl)
 		n = (int)in->len < outl ? (int)in->len : outl;
 		memcpy(out, in->data, (size_t)n);
 		in->len = 0;
+		return n;
+	}
+	if (in && in->rhead < in->rn) {
+		struct mmsghdr *m = &in->rmsgs[in->rhead];
+
+		n = (int)m->msg_len < outl ? (int)m->msg_len : outl;
+		memcpy(out, in->riov[in->rhead].iov_base, (size_t)n);
+		in->rhead++;
 		return n;
 	}
 	n = BIO_read(BIO_next(b), out, outl);
@@ -317,6 +354,7 @@ static int inject_destroy(BIO *b)
 			batch_flush(in);
 			OPENSSL_free(in->slots);
 		}
+		OPENSSL_free(in->rslots);
 		secmem_wipe(in, sizeof(*in));
 		OPENSSL_free(in);
 	}
@@ -450,9 +488,13 @@ static void active_read(struct tstate *t, struct dtls_flow *f)
 
 	t->now = now_ms(); /* once per wake-up, not per record */
 	for (int i = 0; i < 256 && f->ssl; i++) {
+		struct inject *in = BIO_get_data(SSL_get_rbio(f->ssl));
 		size_t n = 0;
 		int r, e;
 
+		/* Many datagrams per syscall; OpenSSL still takes them one record at a time. */
+		if (in && SSL_pending(f->ssl) == 0 && !batch_receive(in))
+			return;
 		ERR_clear_error();
 		r = SSL_read_ex(f->ssl, rec, sizeof(rec), &n);
 
