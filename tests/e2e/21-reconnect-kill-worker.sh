@@ -7,22 +7,6 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-CSTPCTL="$BUILD_DIR/server/cstpctl"
-
-ctl() {
-	"$CSTPCTL" -s "$T/cstpd-ctl.sock" "$@"
-}
-
-json_get() {
-	"$PY" - "$1" "$2" <<-'EOF'
-		import json, sys
-		v = json.load(open(sys.argv[1]))
-		for k in sys.argv[2].split("."):
-		    v = v[int(k)] if isinstance(v, list) else v[k]
-		print(json.dumps(v) if isinstance(v, (dict, list)) else v)
-	EOF
-}
-
 # client_port PID: the local TCP port of openconnect PID's connection to the server.
 client_port() {
 	in_client ss -Htnp state established "( dport = :$PORT )" 2>/dev/null |

@@ -6,22 +6,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-CSTPCTL="$BUILD_DIR/server/cstpctl"
 N=10
-
-ctl() {
-	"$CSTPCTL" -s "$T/cstpd-ctl.sock" "$@"
-}
-
-json_get() {
-	"$PY" - "$1" "$2" <<-'EOF'
-		import json, sys
-		v = json.load(open(sys.argv[1]))
-		for k in sys.argv[2].split("."):
-		    v = v[int(k)] if isinstance(v, list) else v[k]
-		print(json.dumps(v) if isinstance(v, (dict, list)) else v)
-	EOF
-}
 
 # ping_all WHEN: every client's tunnel passes a ping both ways.
 ping_all() {

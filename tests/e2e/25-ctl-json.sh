@@ -8,22 +8,6 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-CSTPCTL="$BUILD_DIR/server/cstpctl"
-
-ctl() {
-	"$CSTPCTL" -s "$T/cstpd-ctl.sock" "$@"
-}
-
-json_get() {
-	"$PY" - "$1" "$2" <<-'EOF'
-		import json, sys
-		v = json.load(open(sys.argv[1]))
-		for k in sys.argv[2].split("."):
-		    v = v[int(k)] if isinstance(v, list) else v[k]
-		print(json.dumps(v) if isinstance(v, (dict, list)) else v)
-	EOF
-}
-
 # check_json KIND FILE [COUNT]: FILE holds one JSON document of KIND (status, session,
 # sessions, bans, action, error) with exactly the documented fields and types; for lists,
 # COUNT elements when given.

@@ -7,22 +7,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-CSTPCTL="$BUILD_DIR/server/cstpctl"
 N=600
-
-ctl() {
-	"$CSTPCTL" -s "$T/cstpd-ctl.sock" "$@"
-}
-
-json_get() {
-	"$PY" - "$1" "$2" <<-'EOF'
-		import json, sys
-		v = json.load(open(sys.argv[1]))
-		for k in sys.argv[2].split("."):
-		    v = v[int(k)] if isinstance(v, list) else v[k]
-		print(json.dumps(v) if isinstance(v, (dict, list)) else v)
-	EOF
-}
 
 # A raw control-socket client (the wire format of common/ipc.h), for what cstpctl cannot
 # do: stall, hold connections, send malformed requests.

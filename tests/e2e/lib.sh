@@ -989,3 +989,23 @@ assert_ctl_transport() {
 	done
 	fail "cstpctl: transport of '$1' is '$got', expected '$2'"
 }
+
+# --- cstpctl ------------------------------------------------------------------------------
+
+CSTPCTL="$BUILD_DIR/server/cstpctl"
+
+# ctl ARGS...: cstpctl against this test's server.
+ctl() {
+	"$CSTPCTL" -s "$T/cstpd-ctl.sock" "$@"
+}
+
+# json_get FILE PATH: the value at a dotted PATH (list indexes as numbers) of a JSON file.
+json_get() {
+	"$PY" - "$1" "$2" <<-'EOF'
+		import json, sys
+		v = json.load(open(sys.argv[1]))
+		for k in sys.argv[2].split("."):
+		    v = v[int(k)] if isinstance(v, list) else v[k]
+		print(json.dumps(v) if isinstance(v, (dict, list)) else v)
+	EOF
+}
