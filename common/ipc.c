@@ -580,6 +580,17 @@ out:
 	return r;
 }
 
+uint16_t ipc_peek_type(const uint8_t *dgram, size_t len)
+{
+	struct buf_rd rd;
+	uint16_t type;
+
+	buf_rd_init(&rd, dgram, len);
+	if (buf_skip(&rd, 2) != 0 || buf_get_u16(&rd, &type) != 0)
+		return 0;
+	return type;
+}
+
 void ipc_wipe(uint16_t type, void *msg)
 {
 	const struct msgdef *d = find_def(type);

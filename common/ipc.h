@@ -536,6 +536,9 @@ int ipc_send(int sock, uint16_t type, uint32_t id, const void *msg, const int *f
 /* Receive one datagram into buf; received descriptors go to fds (*nfds set; extras are
  * closed). 0, ERR_PEER_CLOSED, ERR_SYS (errno set), ERR_TOO_LARGE (truncated datagram). */
 int ipc_recv(int sock, uint8_t *buf, size_t cap, size_t *len, int *fds, size_t *nfds);
+/* The type field of a datagram's header (for picking the struct to decode into), or 0
+ * when the datagram is too short to have one. Validates nothing else. */
+uint16_t ipc_peek_type(const uint8_t *dgram, size_t len);
 /* Wipe the secret fields of a decoded or to-be-encoded message. */
 void ipc_wipe(uint16_t type, void *msg);
 

@@ -697,6 +697,7 @@ static void worker_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	int fds[IPC_MAX_FDS];
 	size_t len, nfds;
 	size_t i;
+	uint16_t type;
 	int r;
 
 	(void)revents;
@@ -730,8 +731,9 @@ static void worker_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		worker_violation(c, r ? err_str(r) : "sent a file descriptor");
 		return;
 	}
+	type = ipc_peek_type(buf, len);
 	for (i = 0; i < sizeof(dispatch_table) / sizeof(dispatch_table[0]); i++)
-		if (len >= 4 && dispatch_table[i].type == ((uint16_t)buf[2] << 8 | buf[3]))
+		if (dispatch_table[i].type == type)
 			break;
 	if (i == sizeof(dispatch_table) / sizeof(dispatch_table[0])) {
 		worker_violation(c, "unexpected message type");

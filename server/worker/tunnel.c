@@ -344,7 +344,7 @@ static void ipc_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 	r = ipc_recv(WORKER_IPC_FD, buf, sizeof(buf), &len, fds, &nfds);
 	if (r == ERR_SYS && (errno == EAGAIN || errno == EINTR))
 		return;
-	type = len >= 4 ? (uint16_t)(buf[2] << 8 | buf[3]) : 0;
+	type = ipc_peek_type(buf, len);
 	if (r == 0 && type == IPC_UDP_FD && nfds == 1) {
 		r = ipc_decode(buf, len, &hdr, &udp, sizeof(udp));
 		if (r == 0 && udp.len <= sizeof(udp.data)) {

@@ -50,6 +50,8 @@ static void test_roundtrip(void)
 	is_int(hdr.type, IPC_WORKER_INIT, "type kept");
 	is_int(hdr.id, 7, "id kept");
 	is_int(hdr.len, len - IPC_HDR_LEN, "len is the payload length");
+	is_int(ipc_peek_type(out, len), IPC_WORKER_INIT, "peek the type");
+	is_int(ipc_peek_type(out, 3), 0, "no type in a 3-byte datagram");
 	ok(memcmp(&in, &back, sizeof(in)) == 0, "init round-trips field for field");
 
 	memset(&ar, 0, sizeof(ar));
