@@ -57,9 +57,14 @@ ctl --json show user alice >"$T/alice.json" || fail "cstpctl show user alice"
 assert_eq "$(json_get "$T/alice.json" 0.reconnects)" 1 "the session's reconnect count"
 assert_eq "$(json_get "$T/alice.json" 0.ipv4)" "$addr" "the session's address"
 assert_eq "$(json_get "$T/alice.json" 0.state)" active "the session's state"
-# peer-closed, or none when the reconnect overtook main's handling of the old worker's exit
-# (a takeover).
-note "last disconnect reason: $(json_get "$T/alice.json" 0.last_disconnect_reason)"
+# peer-closed, or taken-over when the reconnect overtook main's handling of the old
+# worker's exit; never "none": the session's last tunnel did end.
+reason=$(json_get "$T/alice.json" 0.last_disconnect_reason)
+note "last disconnect reason: $reason"
+case "$reason" in
+peer-closed | taken-over) ;;
+*) fail "last_disconnect_reason is '$reason', expected peer-closed or taken-over" ;;
+esac
 server_alive
 
 pass
