@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <netinet/udp.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -218,18 +219,24 @@ fail:
 
 /* --- a BIO that returns the ClientHello main already read, then reads the socket --- */
 
-#define BATCH_MAX   64	 /* datagrams sent with one sendmmsg() */
-#define BATCH_DGRAM 2048 /* largest datagram a batch slot holds */
+#define BATCH_MAX   64	  /* datagrams sent with one sendmmsg() */
+#define BATCH_DGRAM 2048  /* largest datagram a batch slot holds */
+#define GSO_BYTES   60000 /* UDP payload one segmentation-offload send may carry */
 
 struct inject {
 	uint8_t data[IPC_DGRAM_MAX];
 	size_t len;
 	int fd;		/* the connected UDP socket (for sendmmsg) */
 	bool batching;	/* writes are queued until dtls_batch_end() */
+	bool no_gso;	/* the kernel refused UDP segmentation offload on this socket */
 	size_t n;	/* queued datagrams */
 	uint8_t *slots; /* BATCH_MAX * BATCH_DGRAM, allocated on first use */
+	struct iovec iov[BATCH_MAX]; /* one a queued datagram */
 	struct mmsghdr msgs[BATCH_MAX];
-	struct iovec iov[BATCH_MAX];
+	union {
+		char buf[CMSG_SPACE(sizeof(uint16_t))];
+		struct cmsghdr align;
+	} ctl[BATCH_MAX];
 	/* Receive side: datagrams read with one recvmmsg(), handed to OpenSSL one by one. */
 	uint8_t *rslots; /* BATCH_MAX * BATCH_DGRAM, allocated on first use */
 	struct mmsghdr rmsgs[BATCH_MAX];
@@ -261,16 +268,75 @@ static bool batch_receive(struct inject *in)
 	return true;
 }
 
+/* Group the queued datagrams into messages: with segmentation offload a run of equal-size
+ * datagrams (and one shorter one ending it) goes as one buffer that the kernel cuts into
+ * datagrams of that size, far later and cheaper than one send each. Groups the datagrams
+ * from index first on; returns the number of messages. */
+static size_t batch_group(struct inject *in, size_t first)
+{
+	size_t m = 0;
+
+	for (size_t i = first; i < in->n; m++) {
+		struct msghdr *h = &in->msgs[m].msg_hdr;
+		size_t seg = in->iov[i].iov_len, k = 1, bytes = seg;
+
+		memset(&in->msgs[m], 0, sizeof(in->msgs[0]));
+		h->msg_iov = &in->iov[i];
+		if (!in->no_gso) {
+			while (i + k < in->n && bytes + in->iov[i + k].iov_len <= GSO_BYTES) {
+				size_t next = in->iov[i + k].iov_len;
+
+				if (next > seg)
+					break;
+				bytes += next;
+				k++;
+				if (next < seg)
+					break; /* only the last segment may be shorter */
+			}
+		}
+		h->msg_iovlen = k;
+		if (k > 1) {
+			struct cmsghdr *c;
+			uint16_t gso = (uint16_t)seg;
+
+			h->msg_control = in->ctl[m].buf;
+			h->msg_controllen = sizeof(in->ctl[m].buf);
+			c = CMSG_FIRSTHDR(h);
+			c->cmsg_level = SOL_UDP;
+			c->cmsg_type = UDP_SEGMENT;
+			c->cmsg_len = CMSG_LEN(sizeof(gso));
+			memcpy(CMSG_DATA(c), &gso, sizeof(gso));
+		}
+		i += k;
+	}
+	return m;
+}
+
 /* Send the queued datagrams; what the socket refuses is dropped, as UDP would. */
 static void batch_flush(struct inject *in)
 {
-	size_t done = 0;
+	size_t done = 0, sent = 0, m;
 
-	while (done < in->n) {
-		int r = sendmmsg(in->fd, in->msgs + done, (unsigned)(in->n - done), MSG_DONTWAIT);
+	if (!in->n)
+		return;
+	m = batch_group(in, 0);
+	while (done < m) {
+		int r = sendmmsg(in->fd, in->msgs + done, (unsigned)(m - done), MSG_DONTWAIT);
 
+		if (r < 0 && !in->no_gso &&
+		    (errno == EIO || errno == EINVAL || errno == ENOPROTOOPT)) {
+			/* No segmentation offload on this path: datagram by datagram from now on. */
+			log_debug("UDP segmentation offload refused (%s): sending datagrams singly",
+				  strerror(errno));
+			in->no_gso = true;
+			m = batch_group(in, sent);
+			done = 0;
+			continue;
+		}
 		if (r <= 0)
 			break;
+		for (int j = 0; j < r; j++)
+			sent += in->msgs[done + (size_t)j].msg_hdr.msg_iovlen;
 		done += (size_t)r;
 	}
 	in->n = 0;
@@ -318,9 +384,6 @@ static int inject_write(BIO *b, const char *buf, int len)
 			memcpy(in->slots + in->n * BATCH_DGRAM, buf, (size_t)len);
 			in->iov[in->n].iov_base = in->slots + in->n * BATCH_DGRAM;
 			in->iov[in->n].iov_len = (size_t)len;
-			memset(&in->msgs[in->n], 0, sizeof(in->msgs[0]));
-			in->msgs[in->n].msg_hdr.msg_iov = &in->iov[in->n];
-			in->msgs[in->n].msg_hdr.msg_iovlen = 1;
 			in->n++;
 			return len;
 		}
