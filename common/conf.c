@@ -195,6 +195,7 @@ static const struct opt opts[] = {
 	{ .name = "rekey-method", .type = T_REKEY, AT(rekey_method, enum conf_rekey_method) },
 	/* cstpd extension */
 	{ .name = "worker-spawn", .type = T_SPAWN, AT(worker_spawn, enum conf_worker_spawn) },
+	O_BOOL("tun-offload", tun_offload, true), /* cstpd extension */
 	O_STR("connect-script", T_PATH, connect_script, NULL),
 	O_STR("disconnect-script", T_PATH, disconnect_script, NULL),
 	O_NOTIMPL("host-update-script"),

@@ -116,6 +116,7 @@ struct conf {
 	int rekey_time;			     /* default 172800 */
 	enum conf_rekey_method rekey_method; /* default new-tunnel */
 	enum conf_worker_spawn worker_spawn; /* default zygote */
+	bool tun_offload; /* cstpd extension: virtio-net headers + TSO on tun devices */
 
 	/* login dialogue */
 	char banner[CONF_TEXT_MAX + 1];

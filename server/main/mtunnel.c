@@ -496,6 +496,7 @@ static int make_tun(struct session *s, const struct ipc_tunnel_rep *rep, int *fd
 	tp.peer6 = s->addr6;
 	tp.prefix6 = pool_prefix6(M.pool);
 	tp.mtu = (int)rep->mtu;
+	tp.offload = s->conf->tun_offload;
 	if (tun_create(&tp, fd, s->device) != 0) {
 		log_err_sys("cannot create a tun device for session %u", s->id);
 		return ERR_SYS;

@@ -71,14 +71,15 @@ static int ctl_ioctl(unsigned long req, struct ifreq *ifr)
 
 /* ---- the device ---- */
 
-static int open_tun(const char *prefix, int *fd, char name[static IFNAMSIZ])
+static int open_tun(const char *prefix, bool offload, int *fd, char name[static IFNAMSIZ])
 {
+	static bool warned;
 	struct ifreq ifr;
 	int saved;
 
 	*fd = -1;
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0);
 	snprintf(ifr.ifr_name, IFNAMSIZ, "%s%%d", prefix);
 	*fd = open(TUN_DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (*fd < 0)
@@ -92,6 +93,13 @@ static int open_tun(const char *prefix, int *fd, char name[static IFNAMSIZ])
 	}
 	memcpy(name, ifr.ifr_name, IFNAMSIZ);
 	name[IFNAMSIZ - 1] = '\0';
+	/* Without the offloads the headers stay (all plain), so the worker's view holds. */
+	if (offload &&
+	    ioctl(*fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN) < 0 &&
+	    !warned) {
+		warned = true;
+		log_warn_sys("tun %s: no TCP segmentation offload", name);
+	}
 	return 0;
 }
 
@@ -415,7 +423,7 @@ int tun_create(const struct tun_params *tp, int *fd, char name[static IFNAMSIZ])
 		r = ERR_SYS;
 		goto out;
 	}
-	if ((r = open_tun(tp->prefix, &tfd, dev)) != 0)
+	if ((r = open_tun(tp->prefix, tp->offload, &tfd, dev)) != 0)
 		goto out;
 	if ((r = configure(tp, dev)) != 0)
 		goto out;

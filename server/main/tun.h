@@ -16,9 +16,12 @@ struct tun_params {
 	struct in6_addr local6, peer6; /* local6/128 on the device, peer6/prefix6 routed to it */
 	unsigned prefix6;
 	int mtu;
+	bool offload; /* virtio-net headers and TCP segmentation offload (tun-offload) */
 };
 
-/* Create a tun device (IFF_TUN|IFF_NO_PI), give it tp's addresses and MTU, and bring it up.
+/* Create a tun device (IFF_TUN|IFF_NO_PI, and IFF_VNET_HDR with checksum and TCP segmentation
+ * offload when tp->offload: reads then return a virtio-net header and possibly a TCP
+ * super-packet, writes need the header), give it tp's addresses and MTU, and bring it up.
  * Without has6, IPv6 is disabled on the device before it goes up. *fd is O_NONBLOCK|
  * O_CLOEXEC; the device disappears when its last fd is closed. name gets IFNAMSIZ bytes.
  * 0, or ERR_SYS with errno kept (nothing left behind). Blocks only on kernel calls. */

@@ -13,6 +13,7 @@
 #include "cstpconnect.h"
 #include "cstpframe.h"
 #include "ipc.h"
+#include "vnet.h"
 #include "worker.h"
 
 /* One DTLS flow: a UDP socket connected to the client and its DTLS state. */
@@ -42,10 +43,14 @@ struct dtls_state {
 	uint64_t handovers;
 };
 
-#define PAIR_SIZE   (64 * 1024)	  /* encrypted bytes waiting for the socket, at most */
+#define PAIR_SIZE   (160 * 1024)  /* encrypted bytes waiting for the socket, at most */
 #define RECORD_ROOM (16384 + 512) /* room one record of a tun packet may need */
-#define TUN_BATCH   64		  /* tun packets per wake-up before yielding */
-#define TX_MAX	    65535
+/* Room the records of one TCP super-packet from an offloading tun device may need: 64 KiB
+ * of data cut into segments of at least 536 bytes, 8 + 29 bytes of framing each. */
+#define FRAME_ROOM (65536 + 123 * 37)
+#define TUN_BATCH  64		 /* tun reads per wake-up before yielding */
+#define TX_HEAD	   16		 /* room before a packet for the CSTP or the virtio-net header */
+#define TX_MAX	   (65536 + 256) /* a frame: at most 64 KiB of IP packet, and slack */
 
 struct tstate {
 	struct worker *w;
@@ -58,16 +63,21 @@ struct tstate {
 	ev_timer tick;
 	struct cstp_parser parser;
 	uint8_t rx[CSTP_MAX_PAYLOAD + CSTP_HDR_LEN + 512];
-	uint8_t tx[CSTP_HDR_LEN + TX_MAX];
-	uint8_t tunq[CSTP_MAX_PAYLOAD]; /* one packet the tun device could not take yet */
+	uint8_t tx[TX_HEAD + TX_MAX];		 /* one read from the tun device */
+	uint8_t seg[TX_HEAD + CSTP_MAX_PAYLOAD]; /* one segment of a TCP super-packet */
+	/* A packet the tun device could not take yet, after room for a virtio-net header. */
+	uint8_t tunq[VNET_HDR_LEN + CSTP_MAX_PAYLOAD];
 	size_t tunq_len;
+	bool vnet;	  /* the tun device has virtio-net headers (tun-offload) */
+	size_t read_room; /* pair room a tun read needs: RECORD_ROOM or FRAME_ROOM */
 	bool has4, has6;
 	uint8_t addr4[4], addr6[16];
 	unsigned prefix6;
 	uint64_t last_rx, last_data, last_dpd, end_at, next_stats;
 	unsigned dpd, idle, stats_period;
 	struct ipc_worker_stats st;
-	uint64_t dropped;
+	uint64_t dropped;     /* client packets with a source address not theirs */
+	uint64_t dropped_out; /* tun packets not sent: socket far behind, bad offload header */
 	unsigned reason;
 	struct dtls_state dtls;
 	bool peer_v6; /* the client reached us over IPv6 */

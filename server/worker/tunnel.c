@@ -8,6 +8,8 @@
 #include "tunnel.h"
 
 #include <arpa/inet.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
 #include <errno.h>
 #include <malloc.h>
 #include <netinet/in.h>
@@ -15,7 +17,9 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -60,7 +64,7 @@ static bool flush(struct tstate *t)
 		if (n <= 0) {
 			/* Drained: whoever flushed, tun reading resumes if it was paused. */
 			ev_io_stop(t->loop, &t->sock_w);
-			if (t->tun_r.data && !ev_is_active(&t->tun_r) && room(t) >= RECORD_ROOM)
+			if (t->tun_r.data && !ev_is_active(&t->tun_r) && room(t) >= t->read_room)
 				ev_io_start(t->loop, &t->tun_r);
 			return true;
 		}
@@ -113,34 +117,78 @@ static void send_control(struct tstate *t, uint8_t type, const uint8_t *payload,
 
 /* --- tun -> client --- */
 
+/* One IP packet to the client, over DTLS when it is up and the packet fits, else over CSTP;
+ * pkt has TX_HEAD writable bytes before it. False when the tunnel stopped. */
+static bool send_packet(struct tstate *t, uint8_t *pkt, size_t len)
+{
+	size_t need = CSTP_HDR_LEN + len + 512;
+
+	t->st.bytes_out += len;
+	t->st.packets_out++;
+	if (dtls_send_packet(t, pkt, len))
+		return true;
+	if (room(t) < need && (!flush(t) || room(t) < need)) {
+		t->dropped_out++; /* the socket is that far behind: TCP inside will resend */
+		return !t->reason;
+	}
+	return write_record(t, pkt - CSTP_HDR_LEN, CSTP_DATA, len);
+}
+
+/* A frame from a tun device with virtio-net headers: a packet, or a TCP super-packet that
+ * goes out as the segments the kernel left to us. */
+static bool send_frame(struct tstate *t, uint8_t *frame, size_t len)
+{
+	struct vnet_seg vs;
+	uint8_t *pkt;
+	size_t plen;
+	int r;
+
+	if (vnet_seg_init(&vs, frame, len) != 0)
+		goto bad;
+	while ((r = vnet_seg_next(&vs, t->seg + TX_HEAD, sizeof(t->seg) - TX_HEAD, &pkt, &plen)) ==
+	       1) {
+		if (!send_packet(t, pkt, plen))
+			return false;
+	}
+	if (r == 0)
+		return true;
+bad:
+	if (t->dropped_out++ % 1000 == 0)
+		log_debug("dropped a frame the tun device gave with a bad offload header");
+	return true;
+}
+
 static void tun_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct tstate *t = w->data;
+	size_t head = t->vnet ? VNET_HDR_LEN : 0;
 
 	(void)loop;
 	(void)revents;
 	t->now = now_ms(); /* once per wake-up, not per packet */
 	dtls_batch_begin(t);
-	for (int i = 0; i < TUN_BATCH && room(t) >= RECORD_ROOM; i++) {
-		ssize_t n = read(t->tun, t->tx + CSTP_HDR_LEN, TX_MAX);
+	for (int i = 0; i < TUN_BATCH && room(t) >= t->read_room; i++) {
+		uint8_t *frame = t->tx + TX_HEAD - head;
+		ssize_t n = read(t->tun, frame, TX_MAX + head);
+		bool ok;
 
 		if (n <= 0) {
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
 				log_warn_sys("tun read");
 			break;
 		}
-		t->st.bytes_out += (uint64_t)n;
-		t->st.packets_out++;
 		t->last_data = t->now;
-		if (dtls_send_packet(t, t->tx + CSTP_HDR_LEN, (size_t)n))
-			continue;
-		if (!write_record(t, t->tx, CSTP_DATA, (size_t)n))
+		if (t->vnet)
+			ok = send_frame(t, frame, (size_t)n);
+		else
+			ok = send_packet(t, frame, (size_t)n);
+		if (!ok)
 			break;
 	}
 	dtls_batch_end(t);
 	if (t->reason || !flush(t))
 		return;
-	if (room(t) < RECORD_ROOM)
+	if (room(t) < t->read_room)
 		ev_io_stop(t->loop, &t->tun_r); /* resumed by sock_write_cb */
 }
 
@@ -152,7 +200,7 @@ static void sock_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)revents;
 	if (!flush(t))
 		return;
-	if (room(t) >= RECORD_ROOM && !ev_is_active(&t->tun_r))
+	if (room(t) >= t->read_room && !ev_is_active(&t->tun_r))
 		ev_io_start(t->loop, &t->tun_r);
 }
 
@@ -195,13 +243,22 @@ void tunnel_deliver(struct tstate *t, const uint8_t *pkt, size_t len)
 	t->st.bytes_in += len;
 	t->st.packets_in++;
 	t->last_data = t->now;
-	n = write(t->tun, pkt, len);
+	if (t->vnet) {
+		/* No offload asked for: an all-zero virtio-net header. */
+		static const uint8_t plain[VNET_HDR_LEN];
+		struct iovec iov[2] = { { (void *)plain, sizeof(plain) }, { (void *)pkt, len } };
+
+		n = writev(t->tun, iov, 2);
+	} else {
+		n = write(t->tun, pkt, len);
+	}
 	if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
 		return;
-	if (len > sizeof(t->tunq))
+	if (len > sizeof(t->tunq) - VNET_HDR_LEN)
 		return;
-	/* The device is full: keep this packet and stop reading the client. */
-	memcpy(t->tunq, pkt, len);
+	/* The device is full: keep this packet (with its header) and stop reading the client. */
+	memset(t->tunq, 0, VNET_HDR_LEN);
+	memcpy(t->tunq + VNET_HDR_LEN, pkt, len);
 	t->tunq_len = len;
 	ev_io_stop(t->loop, &t->sock_r);
 	ev_io_start(t->loop, &t->tun_w);
@@ -312,7 +369,10 @@ static void tun_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct tstate *t = w->data;
 
 	(void)revents;
-	if (write(t->tun, t->tunq, t->tunq_len) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+	size_t head = t->vnet ? VNET_HDR_LEN : 0;
+
+	if (write(t->tun, t->tunq + VNET_HDR_LEN - head, head + t->tunq_len) < 0 &&
+	    (errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
 	t->tunq_len = 0;
 	ev_io_stop(loop, &t->tun_w);
@@ -584,6 +644,15 @@ static void flush_blocking(struct tstate *t, uint64_t deadline)
 	}
 }
 
+/* Whether main opened the device with virtio-net headers (tun-offload = true). */
+static bool tun_has_vnet(int fd)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	return ioctl(fd, TUNGETIFF, &ifr) == 0 && (ifr.ifr_flags & IFF_VNET_HDR);
+}
+
 static int run_tunnel(struct worker *w, const struct ipc_tunnel_rep *rep, int tun_fd)
 {
 	struct tstate *t = &T;
@@ -594,6 +663,8 @@ static int run_tunnel(struct worker *w, const struct ipc_tunnel_rep *rep, int tu
 	t->ssl = w->tls.ssl;
 	t->sock = WORKER_CLIENT_FD;
 	t->tun = tun_fd;
+	t->vnet = tun_has_vnet(tun_fd);
+	t->read_room = t->vnet ? FRAME_ROOM : RECORD_ROOM;
 	t->loop = ev_default_loop(EVFLAG_AUTO);
 	if (!t->loop || setup_bio(t) != 0)
 		return ERR_NOMEM;
