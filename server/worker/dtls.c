@@ -545,7 +545,7 @@ static void handle_record(struct tstate *t, const uint8_t *rec, size_t len)
 	}
 }
 
-static void active_read(struct tstate *t, struct dtls_flow *f)
+static void active_read_batch(struct tstate *t, struct dtls_flow *f)
 {
 	static uint8_t rec[CSTP_MAX_PAYLOAD + 64];
 
@@ -582,6 +582,13 @@ static void active_read(struct tstate *t, struct dtls_flow *f)
 		channel_down(t, "read error");
 		return;
 	}
+}
+
+/* The records waiting on the live channel, then what they left for the tun device. */
+static void active_read(struct tstate *t, struct dtls_flow *f)
+{
+	active_read_batch(t, f);
+	tunnel_deliver_end(t);
 }
 
 static void flow_io_cb(struct ev_loop *loop, ev_io *w, int revents);

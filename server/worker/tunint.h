@@ -14,6 +14,7 @@
 #include "cstpframe.h"
 #include "ipc.h"
 #include "vnet.h"
+#include "vnetgro.h"
 #include "worker.h"
 
 /* One DTLS flow: a UDP socket connected to the client and its DTLS state. */
@@ -68,7 +69,10 @@ struct tstate {
 	/* A packet the tun device could not take yet, after room for a virtio-net header. */
 	uint8_t tunq[VNET_HDR_LEN + CSTP_MAX_PAYLOAD];
 	size_t tunq_len;
-	bool vnet;	  /* the tun device has virtio-net headers (tun-offload) */
+	bool vnet; /* the tun device has virtio-net headers (tun-offload) */
+	/* Client TCP segments coalesced into one write to the tun device (vnet only). */
+	struct vnet_gro gro;
+	uint8_t grobuf[VNET_HDR_LEN + 65535];
 	size_t read_room; /* pair room a tun read needs: RECORD_ROOM or FRAME_ROOM */
 	bool has4, has6;
 	uint8_t addr4[4], addr6[16];
@@ -86,8 +90,11 @@ struct tstate {
 
 /* tunnel.c */
 void tunnel_stop(struct tstate *t, unsigned reason);
-/* Deliver one packet from the client (either channel) to the tun device. */
+/* Deliver one packet from the client (either channel) to the tun device. With tun-offload,
+ * TCP segments of one flow may wait to go out together: the end of each batch of client
+ * packets must call tunnel_deliver_end(). */
 void tunnel_deliver(struct tstate *t, const uint8_t *pkt, size_t len);
+void tunnel_deliver_end(struct tstate *t);
 
 /* dtls.c */
 /* Choose the DTLS mode from the client's offer and what main allows; fill the reply's DTLS

@@ -247,7 +247,12 @@ void tunnel_deliver(struct tstate *t, const uint8_t *pkt, size_t len)
 		/* No offload asked for: an all-zero virtio-net header. */
 		static const uint8_t plain[VNET_HDR_LEN];
 		struct iovec iov[2] = { { (void *)plain, sizeof(plain) }, { (void *)pkt, len } };
+		int r;
 
+		while ((r = vnet_gro_add(&t->gro, pkt, len)) == VNET_GRO_FLUSH)
+			tunnel_deliver_end(t);
+		if (r == VNET_GRO_MERGED)
+			return;
 		n = writev(t->tun, iov, 2);
 	} else {
 		n = write(t->tun, pkt, len);
@@ -262,6 +267,19 @@ void tunnel_deliver(struct tstate *t, const uint8_t *pkt, size_t len)
 	t->tunq_len = len;
 	ev_io_stop(t->loop, &t->sock_r);
 	ev_io_start(t->loop, &t->tun_w);
+}
+
+void tunnel_deliver_end(struct tstate *t)
+{
+	uint8_t *frame;
+	size_t len = vnet_gro_take(&t->gro, &frame);
+
+	/* A tun device takes what it is given (a full backlog drops inside the kernel); a
+	 * refused write of coalesced segments loses them as a full queue would. */
+	static uint64_t refused;
+
+	if (len && write(t->tun, frame, len) < 0 && refused++ % 1000 == 0)
+		log_debug("tun write of %zu coalesced bytes: %s", len, strerror(errno));
 }
 
 static void handle_frame(struct tstate *t, const struct cstp_frame *f)
@@ -308,8 +326,10 @@ static void sock_read(struct tstate *t)
 		size_t n = 0;
 		int r, e;
 
-		if (t->tunq_len || t->reason)
+		if (t->tunq_len || t->reason) {
+			tunnel_deliver_end(t);
 			return;
+		}
 		r = SSL_read_ex(t->ssl, t->rx, sizeof(t->rx), &n);
 		if (r != 1) {
 			e = SSL_get_error(t->ssl, r);
@@ -337,6 +357,7 @@ static void sock_read(struct tstate *t)
 			return;
 		}
 	}
+	tunnel_deliver_end(t);
 	flush(t);
 }
 
@@ -353,6 +374,7 @@ static void feed_leftover(struct tstate *t)
 	w->in_off = w->in_len = 0;
 	while ((r = cstp_parser_next(&t->parser, &rd, &f)) == 0 && !t->reason)
 		handle_frame(t, &f);
+	tunnel_deliver_end(t);
 	if (r != 0 && r != ERR_TRUNCATED)
 		tunnel_stop(t, DISC_PROTOCOL);
 }
@@ -664,6 +686,7 @@ static int run_tunnel(struct worker *w, const struct ipc_tunnel_rep *rep, int tu
 	t->sock = WORKER_CLIENT_FD;
 	t->tun = tun_fd;
 	t->vnet = tun_has_vnet(tun_fd);
+	vnet_gro_init(&t->gro, t->grobuf, sizeof(t->grobuf));
 	t->read_room = t->vnet ? FRAME_ROOM : RECORD_ROOM;
 	t->loop = ev_default_loop(EVFLAG_AUTO);
 	if (!t->loop || setup_bio(t) != 0)

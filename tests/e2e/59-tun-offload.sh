@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # tun-offload: with the default (true) the server's tun device hands the worker TCP data in
-# blocks larger than the MTU (its TX counters average more than the MTU per packet), and the
-# worker's own segmentation delivers every byte intact: 24 MiB server -> client over TLS and
-# over DTLS arrive with the sender's SHA-256, and 8 MiB client -> server too. With
-# tun-offload = false the same transfer works and the device sees only MTU-size packets.
+# blocks larger than the MTU (its TX counters average more than the MTU per packet) and the
+# worker writes the client's TCP segments back coalesced (RX counters, likewise); the
+# worker's segmentation and coalescing deliver every byte intact: 24 MiB server -> client
+# and 8 MiB client -> server, over TLS and over DTLS, arrive with the sender's SHA-256.
+# With tun-offload = false the same transfers work and the device sees only MTU-size
+# packets.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -14,10 +16,12 @@ e2e_init tun-offload
 e2e_certs ec
 e2e_passwd alice alicepw
 
-# tun_tx STUN FIELD: bytes or packets the server's tun device passed to the worker.
-tun_tx() {
-	in_server ip -s -j link show dev "$1" |
-		"$PY" -c 'import json,sys; print(json.load(sys.stdin)[0]["stats64"]["tx"][sys.argv[1]])' "$2"
+# tun_stat STUN tx|rx FIELD: bytes or packets the server's tun device passed to the worker
+# (tx) or took from it (rx).
+tun_stat() {
+	in_server ip -s -j link show dev "$1" | "$PY" -c '
+import json, sys
+print(json.load(sys.stdin)[0]["stats64"][sys.argv[1]][sys.argv[2]])' "$2" "$3"
 }
 
 # transfer NAME DIRECTION BYTES: DIRECTION down = server -> client, up = client -> server.
@@ -50,12 +54,20 @@ transfer() {
 	assert_eq "${sent%% *}" "$bytes" "$name: bytes sent"
 }
 
-# avg_tx STUN BYTES0 PACKETS0: mean size of what the tun device passed since those counts.
-avg_tx() {
+# mark STUN: remember the tun device's counters; avg tx|rx: the mean block size since.
+mark() {
+	m_dev=$1
+	m_txb=$(tun_stat "$1" tx bytes) m_txp=$(tun_stat "$1" tx packets)
+	m_rxb=$(tun_stat "$1" rx bytes) m_rxp=$(tun_stat "$1" rx packets)
+}
+avg() {
 	local b p
-	b=$(($(tun_tx "$1" bytes) - $2))
-	p=$(($(tun_tx "$1" packets) - $3))
-	[ "$p" -gt 0 ] || fail "the server's tun device passed no packets"
+	if [ "$1" = tx ]; then
+		b=$(($(tun_stat "$m_dev" tx bytes) - m_txb)) p=$(($(tun_stat "$m_dev" tx packets) - m_txp))
+	else
+		b=$(($(tun_stat "$m_dev" rx bytes) - m_rxb)) p=$(($(tun_stat "$m_dev" rx packets) - m_rxp))
+	fi
+	[ "$p" -gt 0 ] || fail "the server's tun device counted no $1 packets"
 	echo $((b / p))
 }
 
@@ -66,12 +78,16 @@ oc_tunnel_up a alice alicepw
 addr=$TUN_ADDR
 stun=$(server_tun_of "$addr")
 mtu=$(in_server cat "/sys/class/net/$stun/mtu")
-b0=$(tun_tx "$stun" bytes) p0=$(tun_tx "$stun" packets)
+mark "$stun"
 transfer tls-down down "$BIG"
-avg=$(avg_tx "$stun" "$b0" "$p0")
+avg=$(avg tx)
 note "server tun $stun: MTU $mtu, mean block passed to the worker $avg bytes"
 [ "$avg" -gt "$mtu" ] || fail "tun offload: mean block $avg bytes is not above the MTU $mtu"
+mark "$stun"
 transfer tls-up up "$SMALL"
+avg=$(avg rx)
+note "client -> server: mean block written by the worker $avg bytes"
+[ "$avg" -gt "$mtu" ] || fail "tun offload: the worker wrote blocks of $avg bytes, MTU $mtu"
 assert_ping client 10.66.0.1
 oc_tunnel_stop a
 e2e_stop || fail "cstpd did not exit cleanly"
@@ -85,14 +101,18 @@ assert_eq "$(oc_dtls_count b)" 1 "established DTLS connections"
 stun=$(server_tun_of "$addr")
 mtu=$(in_server cat "/sys/class/net/$stun/mtu")
 uo=$(ns_udp_stat server OutDatagrams)
-b0=$(tun_tx "$stun" bytes) p0=$(tun_tx "$stun" packets)
+mark "$stun"
 transfer dtls-down down "$BIG"
-avg=$(avg_tx "$stun" "$b0" "$p0")
+avg=$(avg tx)
 uo=$(($(ns_udp_stat server OutDatagrams) - uo))
 note "DTLS: mean block $avg bytes, $uo UDP sends from the server"
 [ "$avg" -gt "$mtu" ] || fail "tun offload over DTLS: mean block $avg bytes, MTU $mtu"
 [ "$uo" -gt 100 ] || fail "the data did not go over UDP ($uo datagrams)"
+mark "$stun"
 transfer dtls-up up "$SMALL"
+avg=$(avg rx)
+note "DTLS client -> server: mean block written by the worker $avg bytes"
+[ "$avg" -gt "$mtu" ] || fail "tun offload over DTLS: the worker wrote blocks of $avg bytes"
 assert_eq "$(oc_dtls_count b)" 1 "DTLS connections after the transfers"
 oc_tunnel_stop b
 e2e_stop || fail "cstpd did not exit cleanly"
@@ -104,12 +124,15 @@ oc_tunnel_up c alice alicepw
 addr=$TUN_ADDR
 stun=$(server_tun_of "$addr")
 mtu=$(in_server cat "/sys/class/net/$stun/mtu")
-b0=$(tun_tx "$stun" bytes) p0=$(tun_tx "$stun" packets)
+mark "$stun"
 transfer plain-down down "$BIG"
-avg=$(avg_tx "$stun" "$b0" "$p0")
+avg=$(avg tx)
 note "without offload: mean packet $avg bytes"
 [ "$avg" -le "$mtu" ] || fail "tun-offload = false: mean packet $avg bytes is above the MTU $mtu"
+mark "$stun"
 transfer plain-up up "$SMALL"
+avg=$(avg rx)
+[ "$avg" -le "$mtu" ] || fail "tun-offload = false: the worker wrote $avg-byte blocks"
 oc_tunnel_stop c
 
 pass
