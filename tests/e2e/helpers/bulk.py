@@ -6,12 +6,14 @@
   bulk.py listen ADDR PORT recv     accept one connection, read to EOF
   bulk.py connect ADDR PORT BIND send N | recv    the same from the connecting side
 
+ADDR and BIND are of one family: IPv6 when ADDR is an IPv6 literal, else IPv4.
 The bytes sent are a fixed pseudo-random stream (the same for every run), so a receiver's
 count and SHA-256 can be compared with the sender's. Each side prints one line
 "BYTES SHA256" on stdout. A listener prints "listening" on stderr once it listens.
 Exit status 0, or 1 on a socket error (the message says which).
 """
 import hashlib
+import ipaddress
 import random
 import socket
 import sys
@@ -54,6 +56,16 @@ def recv(sock):
     return total, h.hexdigest()
 
 
+def family(addr):
+    """AF_INET6 for an IPv6 literal, AF_INET for anything else (as before IPv6)."""
+    try:
+        if ipaddress.ip_address(addr).version == 6:
+            return socket.AF_INET6
+    except ValueError:
+        pass
+    return socket.AF_INET
+
+
 def run(sock, args):
     if args[0] == "send":
         return send(sock, int(args[1]))
@@ -66,9 +78,10 @@ def main(argv):
     if len(argv) < 5:
         raise SystemExit(__doc__)
     mode, addr, port = argv[1], argv[2], int(argv[3])
+    fam = family(addr)
     try:
         if mode == "listen":
-            srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            srv = socket.socket(fam, socket.SOCK_STREAM)
             srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             srv.bind((addr, port))
             srv.listen(1)
@@ -76,7 +89,7 @@ def main(argv):
             conn, _ = srv.accept()
             result = run(conn, argv[4:])
         elif mode == "connect":
-            conn = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            conn = socket.socket(fam, socket.SOCK_STREAM)
             conn.settimeout(60)
             conn.bind((argv[4], 0))
             conn.connect((addr, port))

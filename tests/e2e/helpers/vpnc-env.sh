@@ -9,8 +9,12 @@
 #     10.66.0.1) through this tun, so that many clients in one namespace each answer (and
 #     reach the gateway) through their own tun;
 #   - the same /32 route in the main table when there is none yet (a plain `ping GW` works);
-#   - with VPNC_SPLIT=1, the CISCO_SPLIT_INC routes in the main table as well.
-# Environment: VPNC_OUT (required, an existing directory), VPNC_GW, VPNC_SPLIT.
+#   - with VPNC_SPLIT=1, the CISCO_SPLIT_INC routes in the main table as well;
+#   - when openconnect gives an IPv6 address (INTERNAL_IP6_ADDRESS), that address as a /128
+#     on the tun and, when VPNC_GW6 names the gateway's IPv6 tunnel address, the same rule,
+#     table and main-table route for it with `ip -6`. Without an IPv6 address nothing IPv6
+#     is done.
+# Environment: VPNC_OUT (required, an existing directory), VPNC_GW, VPNC_GW6, VPNC_SPLIT.
 set -u
 out=${VPNC_OUT:?VPNC_OUT not set}
 gw=${VPNC_GW:-10.66.0.1}
@@ -50,6 +54,21 @@ if [ "${VPNC_SPLIT:-0}" = 1 ]; then
 		[ -n "$a" ] && [ -n "$m" ] && ip route add "$a/$m" dev "$TUNDEV" 2>/dev/null
 		i=$((i + 1))
 	done
+fi
+
+if [ -n "${INTERNAL_IP6_ADDRESS:-}" ]; then
+	a6=$INTERNAL_IP6_ADDRESS
+	ip -6 addr add "$a6/128" dev "$TUNDEV" nodad || fail "IPv6 addr add on $TUNDEV"
+	gw6=${VPNC_GW6:-}
+	if [ -n "$gw6" ]; then
+		ip -6 route add "$gw6/128" dev "$TUNDEV" table "$table" ||
+			fail "IPv6 route in table $table"
+		ip -6 rule add from "$a6/128" lookup "$table" priority 1000 ||
+			fail "IPv6 rule for $a6"
+		if ! ip -6 route show "$gw6/128" | grep -q .; then
+			ip -6 route add "$gw6/128" dev "$TUNDEV" 2>/dev/null || true
+		fi
+	fi
 fi
 echo "$TUNDEV $INTERNAL_IP4_ADDRESS" >"$out/tun"
 exit 0
