@@ -221,6 +221,7 @@ static const struct field f_ctl_status[] = {
 	U32(struct ipc_ctl_status, reconnect_capable_active),
 	U32(struct ipc_ctl_status, reconnect_capable_inactive),
 	U32(struct ipc_ctl_status, bans),
+	CS(dtls_dropped),
 	STR(struct ipc_ctl_status, profile),
 	STR(struct ipc_ctl_status, profile_hash),
 };

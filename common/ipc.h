@@ -475,6 +475,7 @@ struct ipc_ctl_status {
 	uint32_t reconnect_capable_active;
 	uint32_t reconnect_capable_inactive;
 	uint32_t bans;
+	uint64_t dtls_dropped; /* datagrams on the shared UDP port that named no live tunnel */
 	char profile[IPC_PATH_MAX + 1];
 	char profile_hash[41];
 };

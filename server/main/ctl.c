@@ -24,6 +24,7 @@
 #include "ipc.h"
 #include "log.h"
 #include "mainint.h"
+#include "mdtls.h"
 #include "mfiles.h"
 #include "session.h"
 #include "strutil.h"
@@ -227,6 +228,7 @@ static void fill_status(struct ipc_ctl_status *st)
 	st->reconnect_capable_active = st->sessions_active;
 	st->reconnect_capable_inactive = st->sessions_inactive;
 	ban_foreach(M.bans, mono_s(), count_ban, &st->bans);
+	st->dtls_dropped = mdtls_dropped();
 	str_copy(st->profile, sizeof(st->profile), M.conf->user_profile);
 	if (!mfiles_profile_info(uri, sizeof(uri), st->profile_hash))
 		st->profile_hash[0] = '\0';

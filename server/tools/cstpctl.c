@@ -536,6 +536,7 @@ static void json_status(const struct ipc_ctl_status *st)
 	jw_num(&j, "capable_inactive", st->reconnect_capable_inactive);
 	jw_close(&j, '}');
 	jw_num(&j, "bans", st->bans);
+	jw_num(&j, "dtls_dropped", st->dtls_dropped);
 	jw_str(&j, "profile", st->profile);
 	jw_str(&j, "profile_hash", st->profile_hash);
 	jw_close(&j, '}');
@@ -655,6 +656,7 @@ static void text_status(const struct ipc_ctl_status *st)
 	kv("Reconnect-capable active sessions:", "%u", st->reconnect_capable_active);
 	kv("Reconnect-capable inactive sessions:", "%u", st->reconnect_capable_inactive);
 	kv("Banned IPs:", "%u", st->bans);
+	kv("DTLS datagrams dropped:", "%llu", (unsigned long long)st->dtls_dropped);
 	kv("Client profile:", "%s", tty(st->profile, t, sizeof(t)));
 	kv("Client profile SHA-1:", "%s", tty(st->profile_hash, t, sizeof(t)));
 }

@@ -20,8 +20,8 @@ check_json() {
 		N, S, B = "number", "string", "bool"
 		STATUS = {"uptime": N, "pid": N, "sessions_active": N, "sessions_inactive": N,
 		          "sessions_new": N, "logins_ok": N, "logins_failed": N, "bytes_in": N,
-		          "bytes_out": N, "reconnects": "object", "bans": N, "profile": S,
-		          "profile_hash": S}
+		          "bytes_out": N, "reconnects": "object", "bans": N, "dtls_dropped": N,
+		          "profile": S, "profile_hash": S}
 		RECONNECTS = {"incoming": N, "succeeded": N, "failed": N, "capable_active": N,
 		              "capable_inactive": N}
 		SESSION = {"id": N, "user": S, "group": S, "state": S, "ipv4": S, "ipv6": S,

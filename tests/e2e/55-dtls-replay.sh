@@ -5,7 +5,8 @@
 #   - openconnect's own first ClientHello (captured off the wire) from another address;
 #   - a forged DTLS 1.2 ClientHello carrying the live id from another address, and from
 #     the client's address with another port;
-#   - a ClientHello with an unknown id (must get no answer and no hand-over).
+#   - a ClientHello with an unknown id (must get no answer and no hand-over, and shows in
+#     cstpctl's dtls_dropped count).
 # The live session must not notice: pings keep flowing (a few lost at most), openconnect
 # keeps its one DTLS connection (no dead peer, no new handshake), the worker's UDP socket
 # to openconnect stays, and pings still travel over UDP afterwards. Done once in PSK mode
@@ -33,7 +34,7 @@ replay() {
 
 # run_mode TAG ID_HEADER: one connection, the replays, the checks.
 run_mode() {
-	local tag=$1 hdr=$2 log id peer1 sniff_pid ping_pid lost sent from
+	local tag=$1 hdr=$2 log id peer1 sniff_pid ping_pid lost sent from d0 d1
 	log=$(tun_dir "$tag")/oc.log
 
 	ip netns exec "$CNS" "$PY" "$HELLO" sniff --dev veth0 --dst "$SERVER_IP" --port "$PORT" \
@@ -67,7 +68,13 @@ run_mode() {
 	replay "$tag-forged-other-addr" "$T/forged-$tag.bin" "$OTHER_IP"
 	replay "$tag-forged-same-addr" "$T/forged-$tag.bin" "$CLIENT_IP"
 	replay "$tag-captured-same-addr" "$T/real-$tag.bin" "$CLIENT_IP"
+	ctl --json show status >"$T/status0-$tag.json" || fail "cstpctl show status"
+	d0=$(json_get "$T/status0-$tag.json" dtls_dropped)
 	replay "$tag-unknown-id" "$T/unknown-$tag.bin" "$OTHER_IP"
+	ctl --json show status >"$T/status1-$tag.json" || fail "cstpctl show status"
+	d1=$(json_get "$T/status1-$tag.json" dtls_dropped)
+	# The admin sees the five datagrams that named no tunnel.
+	assert_eq "$((d1 - d0))" 5 "datagrams counted as dropped for the unknown id"
 	wait "$ping_pid" || true
 	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$T/ping-$tag.out")
 	lost=$((${sent:-0} - $(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$T/ping-$tag.out")))
