@@ -435,8 +435,7 @@ static void admin_end(struct session *s)
 		if (c->session == s)
 			c->session = NULL;
 		s->conn = NULL;
-		if (c->pid > 0)
-			kill(c->pid, SIGKILL);
+		conn_kill(c, SIGKILL);
 		c->state = CONN_CLOSING;
 	}
 	session_end(s, DISC_TERMINATED);

@@ -37,6 +37,7 @@ struct conn {
 	int ipc;     /* main's end of the worker socketpair */
 	pid_t pid;   /* -1 until known (a zygote's IPC_SPAWN_REP) */
 	bool zygote; /* forked by the zygote, not main's child: its IPC socket closing is its end */
+	int pidfd;   /* a zygote worker's pidfd; -1: main's own child, not known yet, or gone */
 	struct sockaddr_storage peer;
 	char peer_str[IPC_ADDR_MAX + 1];
 	ev_io io;
@@ -109,6 +110,12 @@ void format_addr(const struct sockaddr_storage *ss, char *dst, size_t n);
 void list_remove(struct conn *c);
 struct conn *conn_by_id(uint64_t id);
 uint64_t mono_s(void);
+/* Send sig to c's worker, if it has one whose pid is known; a zygote's worker through its
+ * pidfd. Every signal to a connection's worker goes through here. */
+void conn_kill(struct conn *c, int sig);
+/* The set-up of a worker for c, or (c NULL) the connection-independent part for the
+ * zygote. Secrets (the ticket key) included: the caller wipes it. */
+void fill_worker_init(const struct conn *c, struct ipc_worker_init *in);
 
 /* mlogin.c */
 int on_auth_req(struct conn *c, const struct ipc_hdr *hdr, void *msg);

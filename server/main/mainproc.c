@@ -38,6 +38,7 @@
 #include "secmem.h"
 #include "session.h"
 #include "strutil.h"
+#include "zygote.h"
 
 struct mainstate M;
 
@@ -176,8 +177,7 @@ int send_to_worker(struct conn *c, uint16_t type, uint32_t id, void *msg, const 
 		log_warn("conn %llu: cannot send to worker %d (%s): killing it",
 			 (unsigned long long)c->id, (int)c->pid, err_str(r));
 		/* A zygote's worker whose pid is not known yet is killed when it is. */
-		if (c->pid > 0)
-			kill(c->pid, SIGKILL);
+		conn_kill(c, SIGKILL);
 		c->state = CONN_CLOSING;
 	}
 	return r;
@@ -204,14 +204,26 @@ static void conn_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (c->pid > 0 && !(c->state & CONN_TUNNEL)) {
 		log_info("%s: worker %d still unauthenticated after the auth timeout: killing it",
 			 c->peer_str, (int)c->pid);
-		kill(c->pid, SIGKILL);
+		conn_kill(c, SIGKILL);
 	}
+}
+
+/* Main's own workers are reaped only in child_cb, which frees their connection at once:
+ * their pid cannot name another process while a connection holds it. A zygote's are
+ * signalled through their pidfd (zygote.c). */
+void conn_kill(struct conn *c, int sig)
+{
+	if (c->pid <= 0)
+		return;
+	if (c->zygote)
+		zygote_signal(c, sig);
+	else
+		kill(c->pid, sig);
 }
 
 /* --- worker spawning --- */
 
-/* The set-up of a worker for c, or (c NULL) the connection-independent part for the zygote. */
-static void fill_worker_init(const struct conn *c, struct ipc_worker_init *in)
+void fill_worker_init(const struct conn *c, struct ipc_worker_init *in)
 {
 	const struct conf *cf = M.conf;
 
@@ -247,212 +259,6 @@ static void fill_worker_init(const struct conn *c, struct ipc_worker_init *in)
 
 static void worker_read_cb(struct ev_loop *loop, ev_io *w, int revents);
 
-/* --- the zygote (worker-spawn = zygote) ---
- *
- * One `cstpd-worker --zygote`, started like any worker (posix_spawn, nothing of main's
- * state), loads OpenSSL, the certificate chain, the key and the client-certificate CA/CRL
- * once and forks a worker per connection (IPC_SPAWN_REQ -> IPC_SPAWN_REP). It gets only
- * the TLS part of a worker's set-up, never main's secrets (cookies, passwords). Workers
- * forked from it share its address-space layout and TLS key (each loaded the key anyway);
- * `worker-spawn = exec` keeps a fresh exec per connection. Those workers are the zygote's
- * children, not main's: their end is their IPC socket closing, and the zygote reaps them.
- * XXX: main kills a misbehaving zygote worker by pid while its connection exists; the
- * worker may have just exited and been reaped by the zygote, and the pid reused, in the
- * moment before main reads the end of its socket. Pids are handed out in increasing order
- * up to pid_max, so that needs a wrap within that moment (pidfd_open would close it). If
- * the zygote dies, main restarts it (sooner or later, by how long it lived) and exec's
- * workers meanwhile. */
-
-#define ZYGOTE_BACKOFF_MAX 60.0	 /* seconds between restarts of a zygote that keeps dying */
-#define ZYGOTE_STABLE_MS   10000 /* a zygote that lived this long is restarted at once */
-
-static struct {
-	pid_t pid; /* -1 = none */
-	int fd;	   /* main's end of its socket, -1 = none */
-	ev_io io;
-	ev_timer restart;
-	uint64_t started_ms;
-	double backoff;
-} Z = { .pid = -1, .fd = -1 };
-
-static int zygote_start(void);
-
-static void zygote_restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	(void)loop;
-	(void)w;
-	(void)revents;
-	if (Z.fd < 0 && !M.stopping && M.conf->worker_spawn == CONF_SPAWN_ZYGOTE)
-		zygote_start();
-}
-
-/* Close the zygote's socket; kill it unless reaped (its pid is -1 then). */
-static void zygote_close(int sig)
-{
-	if (Z.fd >= 0) {
-		ev_io_stop(M.loop, &Z.io);
-		close(Z.fd);
-		Z.fd = -1;
-	}
-	if (Z.pid > 0)
-		kill(Z.pid, sig); /* not reaped yet, so the pid is still its own */
-	Z.pid = -1;
-}
-
-/* The zygote is gone or unusable: exec workers until a new one runs. */
-static void zygote_lost(const char *why)
-{
-	log_err("zygote lost (%s): workers are exec'd until it is restarted", why);
-	zygote_close(SIGKILL);
-	if (M.stopping || M.conf->worker_spawn != CONF_SPAWN_ZYGOTE)
-		return;
-	/* One that dies right after its start (a bad key) is retried less and less often. */
-	if (now_ms() - Z.started_ms >= ZYGOTE_STABLE_MS)
-		Z.backoff = 0.;
-	else if (Z.backoff < 1.)
-		Z.backoff = 1.;
-	else if (Z.backoff * 2 < ZYGOTE_BACKOFF_MAX)
-		Z.backoff *= 2;
-	else
-		Z.backoff = ZYGOTE_BACKOFF_MAX;
-	ev_timer_stop(M.loop, &Z.restart);
-	ev_timer_set(&Z.restart, Z.backoff, 0.);
-	ev_timer_start(M.loop, &Z.restart);
-}
-
-/* Send the zygote the TLS set-up of the current configuration (at start and reload). */
-static void zygote_send_init(void)
-{
-	struct ipc_worker_init in;
-	int r;
-
-	fill_worker_init(NULL, &in);
-	r = ipc_send(Z.fd, IPC_ZYGOTE_INIT, 0, &in, NULL, 0);
-	ipc_wipe(IPC_ZYGOTE_INIT, &in);
-	if (r != 0)
-		zygote_lost("cannot send it the set-up");
-}
-
-/* A worker the zygote forked (or could not): give its connection the pid. */
-static void zygote_spawned(const struct ipc_spawn_rep *rep)
-{
-	struct conn *c = conn_by_id(rep->conn_id);
-	pid_t pid = (pid_t)rep->pid;
-
-	if (rep->error || pid <= 0) {
-		log_err("zygote could not start a worker: %s",
-			rep->error ? strerror((int)rep->error) : "no pid");
-		if (c && c->zygote && c->pid <= 0)
-			conn_free(c, "cannot start a worker");
-		return;
-	}
-	if (!c || !c->zygote || c->pid > 0) {
-		/* The connection ended before the worker's pid was known: stop the worker. */
-		kill(pid, SIGKILL);
-		return;
-	}
-	c->pid = pid;
-	log_debug("%s: worker %d started by the zygote", c->peer_str, (int)pid);
-	if (c->state & CONN_CLOSING)
-		kill(pid, SIGKILL);
-	/* Reading was held back while the pid was unknown (worker_read_cb). */
-	if (!ev_is_active(&c->io))
-		ev_io_start(M.loop, &c->io);
-}
-
-/* Handle every answer the zygote has queued (bounded per call). */
-static void zygote_drain(void)
-{
-	static uint8_t buf[256];
-	struct ipc_spawn_rep rep;
-	struct ipc_hdr hdr;
-	int fds[IPC_MAX_FDS];
-	size_t len, nfds;
-
-	for (int i = 0; i < 256 && Z.fd >= 0; i++) {
-		int r = ipc_recv(Z.fd, buf, sizeof(buf), &len, fds, &nfds);
-
-		if (r == ERR_SYS && errno == EINTR)
-			continue;
-		if (r == ERR_SYS && errno == EAGAIN)
-			return;
-		for (size_t k = 0; k < nfds; k++)
-			close(fds[k]);
-		if (r == ERR_PEER_CLOSED || (r == ERR_SYS && errno == ECONNRESET)) {
-			zygote_lost("its socket closed");
-			return;
-		}
-		if (r == 0 && nfds == 0)
-			r = ipc_decode(buf, len, &hdr, &rep, sizeof(rep));
-		else if (r == 0)
-			r = ERR_FORMAT;
-		if (r == 0 && hdr.type != IPC_SPAWN_REP)
-			r = ERR_FORMAT;
-		if (r != 0) {
-			zygote_lost(err_str(r));
-			return;
-		}
-		zygote_spawned(&rep);
-	}
-}
-
-static void zygote_read_cb(struct ev_loop *loop, ev_io *w, int revents)
-{
-	(void)loop;
-	(void)w;
-	(void)revents;
-	zygote_drain();
-}
-
-static int zygote_start(void)
-{
-	char arg[] = "--zygote";
-	char *argv[] = { M.worker_path, arg, NULL };
-	int sv[2];
-
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
-		log_err_sys("socketpair");
-		return ERR_SYS;
-	}
-	Z.pid = spawn_program(M.worker_path, argv, &sv[1], 1);
-	close(sv[1]);
-	if (Z.pid < 0) {
-		log_err_sys("cannot start the zygote %s", M.worker_path);
-		close(sv[0]);
-		Z.pid = -1;
-		return ERR_SYS;
-	}
-	Z.fd = sv[0];
-	fcntl(Z.fd, F_SETFL, O_NONBLOCK);
-	ev_io_init(&Z.io, zygote_read_cb, Z.fd, EV_READ);
-	ev_io_start(M.loop, &Z.io);
-	Z.started_ms = now_ms();
-	log_info("zygote %d started", (int)Z.pid);
-	zygote_send_init();
-	return 0;
-}
-
-/* Ask the zygote for a worker with the client socket and the worker's end wfd. */
-static int zygote_request(struct conn *c, int wfd)
-{
-	struct ipc_spawn_req rq = { .conn_id = c->id };
-	int fds[2] = { c->fd, wfd };
-	int r = ipc_send(Z.fd, IPC_SPAWN_REQ, 0, &rq, fds, 2);
-
-	if (r != 0) {
-		bool busy = r == ERR_SYS && errno == EAGAIN;
-
-		log_warn("%s: cannot ask the zygote for a worker (%s): exec'ing one", c->peer_str,
-			 busy ? "its queue is full" : err_str(r));
-		if (!busy)
-			zygote_lost("cannot send to it");
-		return r;
-	}
-	c->zygote = true;
-	c->pid = -1;
-	return 0;
-}
-
 static int conn_spawn_worker(struct conn *c)
 {
 	struct ipc_worker_init init;
@@ -463,7 +269,7 @@ static int conn_spawn_worker(struct conn *c)
 		log_err_sys("socketpair");
 		return ERR_SYS;
 	}
-	if (M.conf->worker_spawn != CONF_SPAWN_ZYGOTE || Z.fd < 0 ||
+	if (M.conf->worker_spawn != CONF_SPAWN_ZYGOTE || !zygote_running() ||
 	    zygote_request(c, sv[1]) != 0) {
 		fds[0] = c->fd;
 		fds[1] = sv[1];
@@ -492,11 +298,11 @@ static int conn_spawn_worker(struct conn *c)
 		     (double)M.conf->auth_timeout + (double)M.conf->handshake_timeout + 5.0, 0.);
 	ev_timer_start(M.loop, &c->timer);
 	list_append(c, false);
-	fill_worker_init(c, &init);
+	/* A zygote's worker gets its set-up once main holds its pidfd (zygote.c). */
 	if (c->zygote)
-		secmem_wipe(init.ticket_key, sizeof(init.ticket_key)); /* in the zygote's context */
-	else
-		log_debug("%s: worker %d started", c->peer_str, (int)c->pid);
+		return 0;
+	log_debug("%s: worker %d started", c->peer_str, (int)c->pid);
+	fill_worker_init(c, &init);
 	return send_to_worker(c, IPC_WORKER_INIT, 0, &init, NULL, 0);
 }
 
@@ -524,6 +330,8 @@ void conn_free(struct conn *c, const char *why)
 		close(c->fd);
 	if (c->ipc >= 0)
 		close(c->ipc);
+	if (c->pidfd >= 0)
+		close(c->pidfd);
 	if (c->pid > 0 && !c->zygote)
 		unlink_pid(c);
 	unlink_id(c);
@@ -553,10 +361,11 @@ static void preauth_make_room(void)
 	log_info("%s: pre-auth limit (%d) reached: dropping the oldest pre-auth connection",
 		 victim->peer_str, M.conf->max_preauth_clients);
 	if (victim->state == CONN_WAITING || victim->pid <= 0) {
-		conn_free(victim, NULL); /* a zygote's worker is killed when its pid comes */
+		/* A zygote's worker not set up yet exits when its socket closes. */
+		conn_free(victim, NULL);
 	} else {
 		list_remove(victim);
-		kill(victim->pid, SIGKILL);
+		conn_kill(victim, SIGKILL);
 		victim->state = CONN_CLOSING;
 	}
 }
@@ -603,6 +412,7 @@ static bool accept_one(int lfd)
 	c->fd = fd;
 	c->ipc = -1;
 	c->pid = -1;
+	c->pidfd = -1;
 	c->pending_tun = -1;
 	c->state = CONN_WAITING;
 	c->peer = ss;
@@ -671,8 +481,7 @@ static void worker_violation(struct conn *c, const char *why)
 {
 	log_err("%s: worker %d broke the IPC protocol (%s): killing it", c->peer_str, (int)c->pid,
 		why);
-	if (c->pid > 0)
-		kill(c->pid, SIGKILL);
+	conn_kill(c, SIGKILL);
 	ev_io_stop(M.loop, &c->io);
 	c->state = CONN_CLOSING;
 	/* No SIGCHLD will tell main about a zygote's worker: it ends here. */
@@ -705,7 +514,7 @@ static void worker_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		uint64_t id = c->id;
 
 		/* A kill needs the pid: take the zygote's answers first, else wait for it
-		 * (zygote_spawned resumes reading; the conn timer bounds the wait). */
+		 * (its reply resumes reading; the conn timer bounds the wait). */
 		zygote_drain();
 		c = conn_by_id(id);
 		if (!c)
@@ -770,17 +579,8 @@ static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	pid = w->rpid;
 	st = w->rstatus;
 	do {
-		if (pid == Z.pid) {
-			Z.pid = -1; /* reaped */
-			if (WIFSIGNALED(st))
-				log_err("zygote %d killed by signal %d", (int)pid, WTERMSIG(st));
-			else
-				log_err("zygote %d exited with status %d", (int)pid,
-					WEXITSTATUS(st));
-			zygote_lost("it exited");
-			continue;
-		}
-		if (authhelper_child_exited(pid) || script_child_exited(pid, st))
+		if (zygote_child_exited(pid, st) || authhelper_child_exited(pid) ||
+		    script_child_exited(pid, st))
 			continue;
 		c = conn_by_pid(pid);
 		if (!c)
@@ -829,8 +629,8 @@ static void stop_cb(struct ev_loop *loop, ev_signal *w, int revents)
 				struct ipc_terminate t = { DISC_TERMINATED };
 
 				send_to_worker(c, IPC_TERMINATE, 0, &t, NULL, 0);
-			} else if (c->pid > 0) {
-				kill(c->pid, SIGTERM);
+			} else {
+				conn_kill(c, SIGTERM);
 			}
 			c = next;
 		}
@@ -915,12 +715,7 @@ static void hup_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	apply_ban_cfg(nc);
 	/* New workers get the new certificate, key, CA, CRL: so must the zygote. Workers it
 	 * forked already keep the context they have. */
-	if (nc->worker_spawn == CONF_SPAWN_ZYGOTE && Z.fd >= 0)
-		zygote_send_init();
-	else if (nc->worker_spawn == CONF_SPAWN_ZYGOTE && !ev_is_active(&Z.restart))
-		zygote_start();
-	else if (nc->worker_spawn != CONF_SPAWN_ZYGOTE && Z.fd >= 0)
-		zygote_close(SIGTERM);
+	zygote_reload();
 	log_notice("configuration reloaded from %s (%u generations in use)", M.config_file,
 		   mconf_generations());
 }
@@ -1028,9 +823,7 @@ static int setup(struct conf *c)
 		return ERR_SYS;
 	if (mdtls_start() != 0)
 		return ERR_SYS;
-	ev_timer_init(&Z.restart, zygote_restart_cb, 0., 0.);
-	if (c->worker_spawn == CONF_SPAWN_ZYGOTE && zygote_start() != 0)
-		log_warn("no zygote: workers are exec'd");
+	zygote_init();
 	if (open_listeners() != 0)
 		return ERR_SYS;
 	return ctl_start();
@@ -1042,8 +835,7 @@ static void shutdown_all(void)
 
 	for (size_t b = 0; b < CONN_BUCKETS; b++)
 		for (struct conn *c = M.by_id[b]; c; c = c->next_by_id)
-			if (c->pid > 0)
-				kill(c->pid, SIGKILL);
+			conn_kill(c, SIGKILL);
 	/* Sessions end with the server: leases back and accounting closed. */
 	while ((s = session_any(M.sessions)) != NULL) {
 		if (s->conn)
@@ -1051,8 +843,7 @@ static void shutdown_all(void)
 		s->conn = NULL;
 		session_end(s, DISC_TERMINATED);
 	}
-	ev_timer_stop(M.loop, &Z.restart);
-	zygote_close(SIGTERM);
+	zygote_stop();
 	ctl_stop();
 	authhelper_stop();
 	mdtls_stop();

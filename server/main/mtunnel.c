@@ -427,7 +427,7 @@ static void tunnel_refuse(struct conn *c, uint32_t status, const char *msg)
 	struct ipc_tunnel_rep *rep = calloc(1, sizeof(*rep));
 
 	if (!rep) {
-		kill(c->pid, SIGKILL);
+		conn_kill(c, SIGKILL);
 		return;
 	}
 	rep->status = status;
