@@ -32,20 +32,16 @@ struct vhdr {
 	uint16_t csum_offset;
 };
 
-/* base + off when [off, off + n) lies within [0, len), NULL otherwise: every pointer this
- * file forms into the frame or the scratch buffer comes from here. */
-static uint8_t *span(uint8_t *base, size_t len, size_t off, size_t n)
+uint8_t *vnet_span(uint8_t *base, size_t len, size_t off, size_t n)
 {
 	if (off > len || n > len - off)
 		return NULL;
 	return base + off;
 }
 
-/* Store v big-endian at base + off. The bounds were proven by vnet_seg_init, so a miss is a
- * bug in this file, not bad input. */
-static void put16(uint8_t *base, size_t len, size_t off, uint16_t v)
+void vnet_put16(uint8_t *base, size_t len, size_t off, uint16_t v)
 {
-	uint8_t *p = span(base, len, off, 2);
+	uint8_t *p = vnet_span(base, len, off, 2);
 	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
 
 	BUG(!p);
@@ -54,8 +50,8 @@ static void put16(uint8_t *base, size_t len, size_t off, uint16_t v)
 
 static void put32(uint8_t *base, size_t len, size_t off, uint32_t v)
 {
-	put16(base, len, off, (uint16_t)(v >> 16));
-	put16(base, len, off + 2, (uint16_t)v);
+	vnet_put16(base, len, off, (uint16_t)(v >> 16));
+	vnet_put16(base, len, off + 2, (uint16_t)v);
 }
 
 /* The virtio header is in host byte order (legacy, no TUNSETVNETLE/BE), unlike the packet. */
@@ -162,7 +158,7 @@ int vnet_seg_init(struct vnet_seg *s, uint8_t *frame, size_t len)
 	if ((r = read_vhdr(&rd, &h)) != 0)
 		goto out;
 	s->len = buf_remaining(&rd);
-	s->pkt = span(frame, len, VNET_HDR_LEN, s->len);
+	s->pkt = vnet_span(frame, len, VNET_HDR_LEN, s->len);
 	s->csum_start = h.csum_start;
 	s->csum_offset = h.csum_offset;
 	r = ERR_FORMAT;
@@ -173,7 +169,7 @@ int vnet_seg_init(struct vnet_seg *s, uint8_t *frame, size_t len)
 			goto out;
 		s->kind = KIND_PLAIN;
 		if (h.flags & VNET_F_NEEDS_CSUM) {
-			if (!span(s->pkt, s->len, (size_t)h.csum_start + h.csum_offset, 2))
+			if (!vnet_span(s->pkt, s->len, (size_t)h.csum_start + h.csum_offset, 2))
 				goto out;
 			s->kind = KIND_CSUM;
 		}
@@ -209,12 +205,13 @@ out:
 static void complete_csum(struct vnet_seg *s)
 {
 	size_t n = s->len - s->csum_start;
-	uint16_t c = vnet_csum_fold(vnet_csum_add(0, span(s->pkt, s->len, s->csum_start, n), n));
+	uint16_t c =
+		vnet_csum_fold(vnet_csum_add(0, vnet_span(s->pkt, s->len, s->csum_start, n), n));
 
 	/* UDP sends 0 as "no checksum" (RFC 768), so a computed 0 goes out as all ones. */
 	if (c == 0 && s->csum_offset == UDP_CSUM_OFFSET)
 		c = 0xffff;
-	put16(s->pkt, s->len, (size_t)s->csum_start + s->csum_offset, c);
+	vnet_put16(s->pkt, s->len, (size_t)s->csum_start + s->csum_offset, c);
 }
 
 /* IP fields of segment seg_len bytes long in scratch: lengths, id, header checksum. Returns
@@ -225,17 +222,17 @@ static uint32_t fix_ip(struct vnet_seg *s, uint8_t *seg, size_t seg_len)
 	uint32_t sum;
 
 	if (s->kind == KIND_TSO6) {
-		put16(seg, seg_len, 4, (uint16_t)(seg_len - 40));
+		vnet_put16(seg, seg_len, 4, (uint16_t)(seg_len - 40));
 		/* The fixed header's addresses even behind extension headers (no routing
 		 * header rewriting: Linux itself never emits one from a TCP socket). */
-		sum = vnet_csum_add(0, span(seg, seg_len, 8, 32), 32);
+		sum = vnet_csum_add(0, vnet_span(seg, seg_len, 8, 32), 32);
 		return sum + IPPROTO_TCP_NUM + (uint32_t)tcp_len;
 	}
-	put16(seg, seg_len, 2, (uint16_t)seg_len);
-	put16(seg, seg_len, 4, (uint16_t)(s->ip_id + s->index));
-	put16(seg, seg_len, 10, 0);
-	put16(seg, seg_len, 10, vnet_csum_fold(vnet_csum_add(0, seg, s->csum_start)));
-	sum = vnet_csum_add(0, span(seg, seg_len, 12, 8), 8);
+	vnet_put16(seg, seg_len, 2, (uint16_t)seg_len);
+	vnet_put16(seg, seg_len, 4, (uint16_t)(s->ip_id + s->index));
+	vnet_put16(seg, seg_len, 10, 0);
+	vnet_put16(seg, seg_len, 10, vnet_csum_fold(vnet_csum_add(0, seg, s->csum_start)));
+	sum = vnet_csum_add(0, vnet_span(seg, seg_len, 12, 8), 8);
 	return sum + IPPROTO_TCP_NUM + (uint32_t)tcp_len;
 }
 
@@ -244,7 +241,7 @@ static void fix_tcp(struct vnet_seg *s, uint8_t *seg, size_t seg_len, uint32_t p
 {
 	size_t t = s->csum_start, tcp_len = seg_len - t;
 	uint8_t flags = s->tcp_flags;
-	uint8_t *fp = span(seg, seg_len, t + 13, 1);
+	uint8_t *fp = vnet_span(seg, seg_len, t + 13, 1);
 
 	/* As the kernel's tcp_gso_segment: CWR announces once, FIN and PSH end the burst. */
 	if (s->index > 0)
@@ -254,9 +251,10 @@ static void fix_tcp(struct vnet_seg *s, uint8_t *seg, size_t seg_len, uint32_t p
 	BUG(!fp);
 	memcpy(fp, &flags, 1);
 	put32(seg, seg_len, t + 4, s->seq + (uint32_t)s->off);
-	put16(seg, seg_len, t + 16, 0);
-	put16(seg, seg_len, t + 16,
-	      vnet_csum_fold(vnet_csum_add(pseudo, span(seg, seg_len, t, tcp_len), tcp_len)));
+	vnet_put16(seg, seg_len, t + 16, 0);
+	vnet_put16(seg, seg_len, t + 16,
+		   vnet_csum_fold(
+			   vnet_csum_add(pseudo, vnet_span(seg, seg_len, t, tcp_len), tcp_len)));
 }
 
 static int next_tso(struct vnet_seg *s, uint8_t *scratch, size_t cap, uint8_t **pkt, size_t *len)
@@ -270,7 +268,7 @@ static int next_tso(struct vnet_seg *s, uint8_t *scratch, size_t cap, uint8_t **
 
 	if (!scratch || s->max_seg > cap)
 		return ERR_TOO_LARGE;
-	data = span(scratch, cap, s->hdr, chunk);
+	data = vnet_span(scratch, cap, s->hdr, chunk);
 	buf_rd_init(&rd, s->pkt, s->len);
 	if (!data || buf_get_bytes(&rd, s->hdr, scratch) != 0 || buf_skip(&rd, s->off) != 0 ||
 	    buf_get_bytes(&rd, chunk, data) != 0)

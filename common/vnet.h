@@ -56,5 +56,11 @@ int vnet_seg_next(struct vnet_seg *s, uint8_t *scratch, size_t cap, uint8_t **pk
 uint32_t vnet_csum_add(uint32_t sum, const uint8_t *p, size_t len);
 /* Fold a partial sum to 16 bits and complement it: the value to store big-endian. */
 uint16_t vnet_csum_fold(uint32_t sum);
+/* base + off when [off, off + n) lies within [0, len), NULL otherwise: every pointer the
+ * vnet code forms into a frame or a scratch buffer comes from here. */
+uint8_t *vnet_span(uint8_t *base, size_t len, size_t off, size_t n);
+/* Store v big-endian at base + off; the caller proved the bounds beforehand, so a miss is a
+ * bug (BUG()), not bad input. */
+void vnet_put16(uint8_t *base, size_t len, size_t off, uint16_t v);
 
 #endif

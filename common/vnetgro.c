@@ -63,26 +63,6 @@ static const struct same tcp_same[] = {
 	{ 14, 2 }, /* window */
 };
 
-/* base + off when [off, off + n) lies within [0, len), NULL otherwise: every region of the
- * caller's buffer this file reads or writes is first proven here. */
-static uint8_t *span(uint8_t *base, size_t len, size_t off, size_t n)
-{
-	if (off > len || n > len - off)
-		return NULL;
-	return base + off;
-}
-
-/* Store v big-endian in the frame; the offsets were proven when the frame was started, so a
- * miss is a bug in this file. */
-static void put16(uint8_t *base, size_t len, size_t off, uint16_t v)
-{
-	uint8_t *p = span(base, len, off, 2);
-	uint8_t b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
-
-	BUG(!p);
-	memcpy(p, b, sizeof(b));
-}
-
 /* The sum of the n bytes under the cursor (which does not move); n was proven available. */
 static uint32_t sum_bytes(uint32_t sum, const struct buf_rd *rd, size_t n)
 {
@@ -199,7 +179,7 @@ static bool same_runs(const uint8_t *a, const uint8_t *b, const struct same *t, 
 /* Same flow and same header contents as the frame's first segment. */
 static bool same_headers(const struct vnet_gro *g, const struct seg *s)
 {
-	const uint8_t *f = span(g->buf, g->len, VNET_HDR_LEN, g->hdr);
+	const uint8_t *f = vnet_span(g->buf, g->len, VNET_HDR_LEN, g->hdr);
 	const uint8_t *p = s->hdr;
 	size_t t = s->ip_hdr;
 
@@ -243,7 +223,7 @@ static void note(struct vnet_gro *g, const struct seg *s)
 /* The first segment is kept whole: alone, it is written back exactly as it came. */
 static void start(struct vnet_gro *g, const struct seg *s, const uint8_t *pkt, size_t len)
 {
-	uint8_t *dst = span(g->buf, g->cap, VNET_HDR_LEN, len);
+	uint8_t *dst = vnet_span(g->buf, g->cap, VNET_HDR_LEN, len);
 	struct buf_rd rd;
 	int r;
 
@@ -262,7 +242,7 @@ static void append(struct vnet_gro *g, const struct seg *s)
 {
 	struct buf_rd rd = s->payload;
 	size_t plen = buf_remaining(&rd);
-	uint8_t *dst = span(g->buf, g->cap, g->len, plen);
+	uint8_t *dst = vnet_span(g->buf, g->cap, g->len, plen);
 	int r = dst ? buf_get_bytes(&rd, plen, dst) : ERR_INTERNAL;
 
 	BUG(r != 0);
@@ -281,27 +261,27 @@ static void put_host16(uint8_t *p, uint16_t v)
 static void finish(struct vnet_gro *g)
 {
 	size_t n = g->len - VNET_HDR_LEN, ihl = g->v6 ? IP6_HDR : IP4_HDR;
-	uint8_t *ip = span(g->buf, g->len, VNET_HDR_LEN, n), *fl, vh[VNET_HDR_LEN];
+	uint8_t *ip = vnet_span(g->buf, g->len, VNET_HDR_LEN, n), *fl, vh[VNET_HDR_LEN];
 	uint32_t pseudo;
 
 	BUG(!ip || n < g->hdr);
 	if (g->v6) {
-		put16(ip, n, 4, (uint16_t)(n - IP6_HDR));
-		pseudo = vnet_csum_add(0, span(ip, n, 8, 32), 32);
+		vnet_put16(ip, n, 4, (uint16_t)(n - IP6_HDR));
+		pseudo = vnet_csum_add(0, vnet_span(ip, n, 8, 32), 32);
 	} else {
-		put16(ip, n, 2, (uint16_t)n);
-		put16(ip, n, 10, 0);
-		put16(ip, n, 10, vnet_csum_fold(vnet_csum_add(0, ip, IP4_HDR)));
-		pseudo = vnet_csum_add(0, span(ip, n, 12, 8), 8);
+		vnet_put16(ip, n, 2, (uint16_t)n);
+		vnet_put16(ip, n, 10, 0);
+		vnet_put16(ip, n, 10, vnet_csum_fold(vnet_csum_add(0, ip, IP4_HDR)));
+		pseudo = vnet_csum_add(0, vnet_span(ip, n, 12, 8), 8);
 	}
 	pseudo += PROTO_TCP + (uint32_t)(n - ihl);
-	fl = span(ip, n, ihl + TCP_FLAGS, 1);
+	fl = vnet_span(ip, n, ihl + TCP_FLAGS, 1);
 	BUG(!fl);
 	if (g->psh)
 		*fl |= TCP_PSH;
 	/* Folded, not complemented: the device (here the kernel) adds the segment's sum to it
 	 * and complements, or never looks as it trusts the data. */
-	put16(ip, n, ihl + TCP_CSUM, (uint16_t)~vnet_csum_fold(pseudo));
+	vnet_put16(ip, n, ihl + TCP_CSUM, (uint16_t)~vnet_csum_fold(pseudo));
 	vh[0] = VNET_F_NEEDS_CSUM;
 	vh[1] = g->v6 ? VNET_GSO_TCPV6 : VNET_GSO_TCPV4;
 	put_host16(vh + 2, (uint16_t)g->hdr);

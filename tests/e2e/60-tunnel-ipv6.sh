@@ -21,60 +21,9 @@ e2e_init tunnel-ipv6
 e2e_certs ec
 e2e_passwd alice alicepw
 
-# tun_stat STUN tx|rx FIELD: bytes or packets the server's tun device passed to the worker
-# (tx) or took from it (rx).
-tun_stat() {
-	in_server ip -s -j link show dev "$1" | "$PY" -c '
-import json, sys
-print(json.load(sys.stdin)[0]["stats64"][sys.argv[1]][sys.argv[2]])' "$2" "$3"
-}
-
-# mark STUN: remember the tun device's counters; avg tx|rx: the mean block size since.
-mark() {
-	m_dev=$1
-	m_txb=$(tun_stat "$1" tx bytes) m_txp=$(tun_stat "$1" tx packets)
-	m_rxb=$(tun_stat "$1" rx bytes) m_rxp=$(tun_stat "$1" rx packets)
-}
-avg() {
-	local b p
-	if [ "$1" = tx ]; then
-		b=$(($(tun_stat "$m_dev" tx bytes) - m_txb)) p=$(($(tun_stat "$m_dev" tx packets) - m_txp))
-	else
-		b=$(($(tun_stat "$m_dev" rx bytes) - m_rxb)) p=$(($(tun_stat "$m_dev" rx packets) - m_rxp))
-	fi
-	[ "$p" -gt 0 ] || fail "the server's tun device counted no $1 packets"
-	echo $((b / p))
-}
-
-# transfer NAME DIRECTION BYTES: over IPv6 TCP between $GW6 (server namespace, listening)
-# and $addr6 (client namespace); DIRECTION down = server -> client, up = client -> server.
-# Fails unless the receiver got exactly the sender's bytes.
+# transfer NAME DIRECTION BYTES: over IPv6 TCP between $GW6 and the client's $addr6.
 transfer() {
-	local name=$1 dir=$2 bytes=$3 port=5600 lpid sent got lside cside
-	if [ "$dir" = down ]; then
-		lside="send $bytes" cside="recv"
-	else
-		lside="recv" cside="send $bytes"
-	fi
-	# shellcheck disable=SC2086 # the mode words
-	ip netns exec "$SNS" timeout -k 2 60 "$PY" "$E2E_HELPERS/bulk.py" listen "$GW6" \
-		"$port" $lside >"$T/$name.listen" 2>"$T/$name.listen.err" &
-	lpid=$!
-	e2e_track "$lpid"
-	wait_until 5 grep -q listening "$T/$name.listen.err" ||
-		fail "$name: the listener did not start: $(cat "$T/$name.listen.err")"
-	# shellcheck disable=SC2086
-	ip netns exec "$CNS" timeout -k 2 60 "$PY" "$E2E_HELPERS/bulk.py" connect "$GW6" \
-		"$port" "$addr6" $cside >"$T/$name.connect" 2>"$T/$name.connect.err" ||
-		fail "$name: the connecting side failed: $(cat "$T/$name.connect.err")"
-	wait "$lpid" || fail "$name: the listening side failed: $(cat "$T/$name.listen.err")"
-	if [ "$dir" = down ]; then
-		sent=$(cat "$T/$name.listen") got=$(cat "$T/$name.connect")
-	else
-		sent=$(cat "$T/$name.connect") got=$(cat "$T/$name.listen")
-	fi
-	assert_eq "$got" "$sent" "$name: bytes and SHA-256 received (sent: $sent)"
-	assert_eq "${sent%% *}" "$bytes" "$name: bytes sent"
+	bulk_transfer "$1" "$2" "$3" "$GW6" "$addr6" 5600
 }
 
 # check_v6 TAG: the tunnel TAG got an IPv6 address from the pool, the client's tun holds it
@@ -104,14 +53,14 @@ check_v6() {
 # bulk6 PREFIX: both transfers over IPv6 with the server tun's block sizes checked.
 bulk6() {
 	local a
-	mark "$stun"
+	tun_mark "$stun"
 	transfer "$1-down" down "$BIG"
-	a=$(avg tx)
+	a=$(tun_avg tx)
 	note "server -> client: mean block passed to the worker $a bytes (MTU $mtu)"
 	[ "$a" -gt "$mtu" ] || fail "IPv6 tun offload: mean block $a bytes is not above the MTU $mtu"
-	mark "$stun"
+	tun_mark "$stun"
 	transfer "$1-up" up "$SMALL"
-	a=$(avg rx)
+	a=$(tun_avg rx)
 	note "client -> server: mean block written by the worker $a bytes"
 	[ "$a" -gt "$mtu" ] || fail "IPv6 coalescing: the worker wrote blocks of $a bytes, MTU $mtu"
 }

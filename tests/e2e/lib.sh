@@ -1009,3 +1009,64 @@ json_get() {
 		print(json.dumps(v) if isinstance(v, (dict, list)) else v)
 	EOF
 }
+
+# --- bulk transfers and tun counters (tests 59-60) ------------------------------------
+
+# tun_stat STUN tx|rx FIELD: bytes or packets the server's tun device STUN passed to the
+# worker (tx) or took from it (rx).
+tun_stat() {
+	in_server ip -s -j link show dev "$1" | "$PY" -c '
+import json, sys
+print(json.load(sys.stdin)[0]["stats64"][sys.argv[1]][sys.argv[2]])' "$2" "$3"
+}
+
+# tun_mark STUN: remember STUN's counters; tun_avg tx|rx: the mean block size since.
+tun_mark() {
+	TM_DEV=$1
+	TM_TXB=$(tun_stat "$1" tx bytes) TM_TXP=$(tun_stat "$1" tx packets)
+	TM_RXB=$(tun_stat "$1" rx bytes) TM_RXP=$(tun_stat "$1" rx packets)
+}
+tun_avg() {
+	local b p
+	if [ "$1" = tx ]; then
+		b=$(($(tun_stat "$TM_DEV" tx bytes) - TM_TXB))
+		p=$(($(tun_stat "$TM_DEV" tx packets) - TM_TXP))
+	else
+		b=$(($(tun_stat "$TM_DEV" rx bytes) - TM_RXB))
+		p=$(($(tun_stat "$TM_DEV" rx packets) - TM_RXP))
+	fi
+	[ "$p" -gt 0 ] || fail "the server's tun device counted no $1 packets"
+	echo $((b / p))
+}
+
+# bulk_transfer NAME DIRECTION BYTES SERVER_ADDR CLIENT_ADDR [PORT]: BYTES over one TCP
+# connection between SERVER_ADDR (listening in the server namespace) and CLIENT_ADDR (the
+# client namespace), with helpers/bulk.py; DIRECTION down = server -> client, up = client ->
+# server. Fails unless the receiver got exactly the sender's bytes (count and SHA-256).
+bulk_transfer() {
+	local name=$1 dir=$2 bytes=$3 saddr=$4 caddr=$5 port=${6:-5300} lpid sent got lside cside
+	if [ "$dir" = down ]; then
+		lside="send $bytes" cside="recv"
+	else
+		lside="recv" cside="send $bytes"
+	fi
+	# shellcheck disable=SC2086 # the mode words
+	ip netns exec "$SNS" timeout -k 2 60 "$PY" "$E2E_HELPERS/bulk.py" listen "$saddr" \
+		"$port" $lside >"$T/$name.listen" 2>"$T/$name.listen.err" &
+	lpid=$!
+	e2e_track "$lpid"
+	wait_until 5 grep -q listening "$T/$name.listen.err" ||
+		fail "$name: the listener did not start: $(cat "$T/$name.listen.err")"
+	# shellcheck disable=SC2086
+	ip netns exec "$CNS" timeout -k 2 60 "$PY" "$E2E_HELPERS/bulk.py" connect "$saddr" \
+		"$port" "$caddr" $cside >"$T/$name.connect" 2>"$T/$name.connect.err" ||
+		fail "$name: the connecting side failed: $(cat "$T/$name.connect.err")"
+	wait "$lpid" || fail "$name: the listening side failed: $(cat "$T/$name.listen.err")"
+	if [ "$dir" = down ]; then
+		sent=$(cat "$T/$name.listen") got=$(cat "$T/$name.connect")
+	else
+		sent=$(cat "$T/$name.connect") got=$(cat "$T/$name.listen")
+	fi
+	assert_eq "$got" "$sent" "$name: bytes and SHA-256 received (sent: $sent)"
+	assert_eq "${sent%% *}" "$bytes" "$name: bytes sent"
+}
