@@ -271,13 +271,12 @@ void tunnel_deliver(struct tstate *t, const uint8_t *pkt, size_t len)
 
 void tunnel_deliver_end(struct tstate *t)
 {
+	static uint64_t refused;
 	uint8_t *frame;
 	size_t len = vnet_gro_take(&t->gro, &frame);
 
 	/* A tun device takes what it is given (a full backlog drops inside the kernel); a
 	 * refused write of coalesced segments loses them as a full queue would. */
-	static uint64_t refused;
-
 	if (len && write(t->tun, frame, len) < 0 && refused++ % 1000 == 0)
 		log_debug("tun write of %zu coalesced bytes: %s", len, strerror(errno));
 }
@@ -389,10 +388,9 @@ static void sock_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 static void tun_write_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct tstate *t = w->data;
-
-	(void)revents;
 	size_t head = t->vnet ? VNET_HDR_LEN : 0;
 
+	(void)revents;
 	if (write(t->tun, t->tunq + VNET_HDR_LEN - head, head + t->tunq_len) < 0 &&
 	    (errno == EAGAIN || errno == EWOULDBLOCK))
 		return;
