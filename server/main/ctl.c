@@ -199,8 +199,6 @@ static void count_ban(void *arg, const struct sockaddr *addr, int score, uint64_
 static void fill_status(struct ipc_ctl_status *st)
 {
 	char uri[IPC_PATH_MAX + 1];
-	struct session_cursor cur = { 0 };
-	struct session *s;
 
 	memset(st, 0, sizeof(*st));
 	st->uptime = mono_s() - G.started;
@@ -212,18 +210,9 @@ static void fill_status(struct ipc_ctl_status *st)
 	st->reconnects_in = M.reconnects_in;
 	st->reconnects_ok = M.reconnects_ok;
 	st->reconnects_failed = M.reconnects_failed;
-	/* XXX: one walk over all sessions per status request; per-state counters kept by the
-	 * session table would make this O(1). Fine for an admin command. */
-	while ((s = session_next(M.sessions, &cur)) != NULL) {
-		if (s->state == SESSION_ACTIVE)
-			st->sessions_active++;
-		else if (s->state == SESSION_INACTIVE)
-			st->sessions_inactive++;
-		else
-			st->sessions_new++;
-		st->bytes_in += s->bytes_in + s->cur_in;
-		st->bytes_out += s->bytes_out + s->cur_out;
-	}
+	st->sessions_active = (uint32_t)session_count_state(M.sessions, SESSION_ACTIVE);
+	st->sessions_inactive = (uint32_t)session_count_state(M.sessions, SESSION_INACTIVE);
+	st->sessions_new = (uint32_t)session_count_state(M.sessions, SESSION_NEW);
 	/* Every session holds a cookie, so every one of them can reconnect. */
 	st->reconnect_capable_active = st->sessions_active;
 	st->reconnect_capable_inactive = st->sessions_inactive;

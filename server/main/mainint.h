@@ -96,7 +96,7 @@ struct mainstate {
 	struct pool *pool;
 	const char *config_file; /* for reloads */
 	uint64_t reconnects_in, reconnects_ok, reconnects_failed;
-	uint64_t bytes_in, bytes_out; /* of ended tunnels */
+	uint64_t bytes_in, bytes_out; /* of all tunnels: ended ones, and live ones as reported */
 	bool stopping;
 };
 

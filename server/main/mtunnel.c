@@ -353,8 +353,6 @@ void session_end(struct session *s, unsigned reason)
 		s->conn->session = NULL;
 	run_disconnect_script(s, reason);
 	acct_session_stop(s, reason);
-	M.bytes_in += s->bytes_in + s->cur_in;
-	M.bytes_out += s->bytes_out + s->cur_out;
 	release_addresses(s);
 	mconf_release(s->conf);
 	session_destroy(M.sessions, s);
@@ -376,7 +374,7 @@ void session_expire_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 void session_park(struct session *s, unsigned reason)
 {
-	s->state = SESSION_INACTIVE;
+	session_set_state(M.sessions, s, SESSION_INACTIVE);
 	s->conn = NULL;
 	s->last_reason = reason;
 	s->inactive_since = mono_s();
@@ -587,7 +585,7 @@ int on_tunnel_req(struct conn *c, const struct ipc_hdr *hdr, void *msg)
 		M.reconnects_ok++;
 		s->reconnects++;
 	}
-	s->state = SESSION_ACTIVE;
+	session_set_state(M.sessions, s, SESSION_ACTIVE);
 	s->conn = c;
 	c->session = s;
 	str_copy(s->real_addr, sizeof(s->real_addr), c->peer_str);
@@ -622,6 +620,12 @@ int on_worker_stats(struct conn *c, const struct ipc_hdr *hdr, void *msg)
 	(void)hdr;
 	if (!s || s->conn != c)
 		return 0;
+	/* The server's totals grow by what this report adds (a worker's counters only grow;
+	 * parking moves cur_* into bytes_* without changing the sum). */
+	if (st->bytes_in > s->cur_in)
+		M.bytes_in += st->bytes_in - s->cur_in;
+	if (st->bytes_out > s->cur_out)
+		M.bytes_out += st->bytes_out - s->cur_out;
 	s->cur_in = st->bytes_in;
 	s->cur_out = st->bytes_out;
 	s->cur_pin = st->packets_in;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "log.h"
 #include "secmem.h"
 #include "strutil.h"
 
@@ -17,6 +18,7 @@ struct session_table {
 	struct session *by_id[SESSION_BUCKETS];
 	struct session *by_user[SESSION_BUCKETS];
 	size_t count;
+	size_t by_state[SESSION_INACTIVE + 1]; /* sessions in each state */
 	uint32_t next_id;
 };
 
@@ -99,6 +101,7 @@ struct session *session_create(struct session_table *t, const char *user, const 
 	s->next_by_user = t->by_user[b];
 	t->by_user[b] = s;
 	t->count++;
+	t->by_state[s->state]++; /* calloc: SESSION_NEW */
 	return s;
 }
 
@@ -144,6 +147,7 @@ void session_destroy(struct session_table *t, struct session *s)
 	unlink_chain(&t->by_id[id_bucket(s->id)], s, offsetof(struct session, next_by_id));
 	unlink_chain(&t->by_user[user_bucket(s->user)], s, offsetof(struct session, next_by_user));
 	t->count--;
+	t->by_state[s->state]--;
 	secmem_wipe(s->cookie, sizeof(s->cookie));
 	free(s->ucfg);
 	free(s->rad); /* its accounting timer was stopped by session_end() */
@@ -158,6 +162,19 @@ void session_cookie_hex(const struct session *s, char *dst)
 size_t session_count(const struct session_table *t)
 {
 	return t->count;
+}
+
+void session_set_state(struct session_table *t, struct session *s, enum session_state st)
+{
+	BUG(st > SESSION_INACTIVE || t->by_state[s->state] == 0);
+	t->by_state[s->state]--;
+	t->by_state[st]++;
+	s->state = st;
+}
+
+size_t session_count_state(const struct session_table *t, enum session_state st)
+{
+	return st <= SESSION_INACTIVE ? t->by_state[st] : 0;
 }
 
 unsigned session_count_user(struct session_table *t, const char *user)

@@ -71,6 +71,11 @@ void session_destroy(struct session_table *t, struct session *s);
 /* Upper-case hex of the cookie; dst has IPC_COOKIE_STR + 1 bytes. */
 void session_cookie_hex(const struct session *s, char *dst);
 size_t session_count(const struct session_table *t);
+/* Move s to another state; every change of s->state goes through here, so that the
+ * per-state counts below stay right. */
+void session_set_state(struct session_table *t, struct session *s, enum session_state st);
+/* How many sessions are in state st, without a walk. */
+size_t session_count_state(const struct session_table *t, enum session_state st);
 /* Some session of the table, or NULL when it is empty (for shutting down). */
 struct session *session_any(struct session_table *t);
 /* Count of sessions of `user` (for max-same-clients). Walks only that user's bucket. */

@@ -117,7 +117,8 @@ e2e_certs ec
 e2e_passwd alice alicepw
 e2e_passwd bob bobpw
 e2e_passwd carol carolpw
-e2e_conf "max-ban-score = 20" "ban-points-wrong-password = 10" "ban-points-connection = 0"
+e2e_conf "max-ban-score = 20" "ban-points-wrong-password = 10" "ban-points-connection = 0" \
+	"stats-report-time = 1"
 e2e_start
 
 step "sessions in each state: alice active, bob inactive, carol logged in only"
@@ -172,6 +173,17 @@ assert_grep '^ID +USER +GROUP +STATE' "$T/sessions.txt" "the table header"
 ctl show user alice >"$T/alice.txt" || fail "cstpctl show user alice"
 assert_grep '^Username: +alice$' "$T/alice.txt" "the detail view"
 
+step "byte totals: the server's are the sessions' sum, and stay when sessions end"
+assert_ping client 10.66.0.1 -s 1000 -I "$addr_a"
+sleep 2.5 # two counter reports after the last packet: the figures are settled
+ctl_json sessions "$T/bytes-sessions.json" 3 -- show sessions
+ctl_json status "$T/bytes-status.json" -- show status
+sum=$("$PY" -c 'import json, sys
+print(sum(s["bytes_in"] for s in json.load(open(sys.argv[1]))))' "$T/bytes-sessions.json")
+total=$(json_get "$T/bytes-status.json" bytes_in)
+[ "$sum" -ge 3000 ] || fail "3 pings of 1000 bytes: the sessions counted $sum bytes in"
+assert_eq "$total" "$sum" "status bytes_in against the sessions' sum"
+
 step "actions: disconnect, reload"
 ctl_json action "$T/disc.json" -- disconnect user carol
 assert_eq "$(json_get "$T/disc.json" message)" "disconnected 1 session(s)" "disconnect message"
@@ -180,6 +192,9 @@ ctl_json action "$T/disc-id.json" -- disconnect id "$id_b"
 ctl_json action "$T/reload.json" -- reload
 assert_eq "$(json_get "$T/reload.json" message)" "reload requested" "reload message"
 ctl_json sessions "$T/left.json" 1 -- show sessions
+ctl_json status "$T/bytes-after.json" -- show status
+assert_eq "$(json_get "$T/bytes-after.json" bytes_in)" "$total" \
+	"status bytes_in after two sessions ended"
 
 step "errors exit 1: message on stderr, {\"ok\": false} with --json"
 ctl_rc 1 ctl show user nobody-here
