@@ -136,6 +136,7 @@ static const struct field f_tunnel_req[] = {
 	U32(struct ipc_tunnel_req, tcp_pmtu),	STR(struct ipc_tunnel_req, addr4),
 	STR(struct ipc_tunnel_req, addr6),	STR(struct ipc_tunnel_req, hostname),
 	STR(struct ipc_tunnel_req, user_agent), U32(struct ipc_tunnel_req, dtls_offer),
+	STR(struct ipc_tunnel_req, tls_cipher),
 };
 
 #define TR(m) STR(struct ipc_tunnel_rep, m)

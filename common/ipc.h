@@ -266,6 +266,7 @@ struct ipc_tunnel_req {
 	char hostname[IPC_NAME_MAX + 1];
 	char user_agent[IPC_LABEL_MAX + 1];
 	uint32_t dtls_offer; /* enum ipc_dtls_mode bits the client offered (0 = no DTLS) */
+	char tls_cipher[IPC_NAME_MAX + 1]; /* of this TLS connection, OpenSSL's name */
 };
 
 /* DTLS modes (PROTOCOL.md §5.1): bits in offers, one value in a choice. */

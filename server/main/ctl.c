@@ -176,8 +176,7 @@ static void fill_session(const struct session *s, struct ipc_ctl_session *m)
 	str_copy(m->user_agent, sizeof(m->user_agent), s->user_agent);
 	if (s->state == SESSION_ACTIVE) {
 		str_copy(m->transport, sizeof(m->transport), s->dtls_up ? "DTLS" : "TLS");
-		/* XXX: only the DTLS cipher reaches main; over TLS this stays empty. */
-		str_copy(m->cipher, sizeof(m->cipher), s->dtls_up ? s->cipher : "");
+		str_copy(m->cipher, sizeof(m->cipher), s->dtls_up ? s->cipher : s->tls_cipher);
 	}
 	m->since = s->created;
 	if (s->state == SESSION_INACTIVE)

@@ -593,6 +593,7 @@ int on_tunnel_req(struct conn *c, const struct ipc_hdr *hdr, void *msg)
 	str_copy(s->user_agent, sizeof(s->user_agent), req->user_agent);
 	s->dtls_up = false;
 	s->cipher[0] = '\0';
+	str_copy(s->tls_cipher, sizeof(s->tls_cipher), req->tls_cipher);
 	list_remove(c);
 	ev_timer_stop(M.loop, &c->timer);
 	c->pending_tun = tun_fd;

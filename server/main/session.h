@@ -50,6 +50,7 @@ struct session {
 	unsigned last_reason;	 /* enum disc_reason of the last tunnel end */
 	bool dtls_up;		 /* the current tunnel carries data over DTLS */
 	char cipher[64];	 /* of the DTLS channel when up */
+	char tls_cipher[64];	 /* of the TLS connection carrying the tunnel */
 	char user_agent[128];
 	struct session *next_by_cookie, *next_by_id, *next_by_user; /* hash chains */
 	struct radius_settings *rad; /* Acct-Session-Id, RADIUS settings (acct.h), or NULL */

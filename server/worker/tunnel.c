@@ -537,6 +537,7 @@ static void build_request(struct worker *w, const struct cstp_connect_req *cr,
 		inet_ntop(AF_INET6, &cr->addr6, tr->addr6, sizeof(tr->addr6));
 	str_copy(tr->hostname, sizeof(tr->hostname), cr->hostname);
 	str_copy(tr->user_agent, sizeof(tr->user_agent), w->http.req.user_agent);
+	str_copy(tr->tls_cipher, sizeof(tr->tls_cipher), w->tls.cipher);
 	if (cr->dtls_psk_offered)
 		tr->dtls_offer |= IPC_DTLS_PSK;
 	if (cr->has_master_secret &&

@@ -158,6 +158,10 @@ ctl_json sessions "$T/active.json" 1 -- show sessions active
 assert_eq "$(json_get "$T/active.json" 0.user)" alice "the active session"
 assert_eq "$(json_get "$T/active.json" 0.remote_ip)" "$CLIENT_IP" "remote_ip"
 assert_eq "$(json_get "$T/active.json" 0.ipv4)" "$addr_a" "ipv4"
+assert_eq "$(json_get "$T/active.json" 0.transport)" TLS "transport"
+cipher=$(json_get "$T/active.json" 0.cipher)
+[[ "$cipher" =~ ^ECDHE-ECDSA-AES(128|256)-GCM-SHA(256|384)$ ]] ||
+	fail "cipher of a TLS tunnel: '$cipher', expected the TLS connection's suite"
 ctl_json sessions "$T/inactive.json" 1 -- show sessions inactive
 assert_eq "$(json_get "$T/inactive.json" 0.last_disconnect_reason)" peer-closed "bob's reason"
 ctl_json sessions "$T/users.json" 1 -- show users
