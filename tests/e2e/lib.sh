@@ -35,6 +35,9 @@ CSTPPASSWD="$BUILD_DIR/server/cstppasswd"
 SERVER_IP=198.18.0.1
 CLIENT_IP=198.18.0.2
 PORT=443
+# Host part of the URL openconnect dials (oc_auth, oc_tunnel_start*, oc_dtls_start); a
+# test may point it elsewhere, an IPv6 literal in brackets: OC_HOST="[fd00:198:18::1]".
+OC_HOST=$SERVER_IP
 
 # The system python: pyenv shims cost time on every call and may be absent in CI.
 if [ -x /usr/bin/python3 ]; then
@@ -504,7 +507,7 @@ oc_auth() {
 	OC_WEBVPN=""
 	printf '%s\n' "$pass" | ip netns exec "$CNS" timeout -k 2 "${OC_TIMEOUT:-30}" \
 		openconnect --authenticate --non-inter --servercert "$PIN" \
-		--user "$user" --passwd-on-stdin "$@" "https://$SERVER_IP:$PORT/" \
+		--user "$user" --passwd-on-stdin "$@" "https://$OC_HOST:$PORT/" \
 		>"$OC_OUT" 2>"$OC_ERR" || rc=$?
 	OC_COOKIE=$(sed -n "s/^COOKIE='\(.*\)'\$/\1/p" "$OC_OUT" | head -n1)
 	# openconnect 9 prints every cookie it holds ("openconnect_strapkey=...; webvpn=...").
@@ -566,7 +569,7 @@ e2e_tunnel_start() {
 	echo "==== start $(date +%T.%N | cut -c1-12) ====" >>"$dir/oc.log"
 	ip netns exec "$CNS" env VPNC_OUT="$dir" openconnect --non-inter --no-dtls \
 		--servercert "$PIN" --script "$E2E_HELPERS/vpnc-env.sh" "$@" \
-		"https://$SERVER_IP:$PORT/" <"$input" >>"$dir/oc.log" 2>&1 &
+		"https://$OC_HOST:$PORT/" <"$input" >>"$dir/oc.log" 2>&1 &
 	pid=$!
 	# INPUT stays: the background job may not have opened it yet. $T goes away at cleanup.
 	echo "$pid" >"$dir/pid"
@@ -798,7 +801,7 @@ oc_dtls_start() {
 	echo "==== start $(date +%T.%N | cut -c1-12) ====" >>"$dir/oc.log"
 	ip netns exec "$CNS" env VPNC_OUT="$dir" openconnect -v --non-inter \
 		--servercert "$PIN" --script "$E2E_HELPERS/vpnc-env.sh" \
-		--user "$user" --passwd-on-stdin "$@" "https://$SERVER_IP:$PORT/" \
+		--user "$user" --passwd-on-stdin "$@" "https://$OC_HOST:$PORT/" \
 		<"$dir/stdin" >>"$dir/oc.log" 2>&1 &
 	pid=$!
 	echo "$pid" >"$dir/pid"
@@ -855,8 +858,9 @@ server_udp_count() {
 	in_server ss -Hun "sport = :$PORT" 2>/dev/null | grep -c . || true
 }
 
-# ns_udp_stat NS FIELD: a counter of the Udp: line of /proc/net/snmp in namespace NS
-# (server|client|name), e.g. InDatagrams, OutDatagrams.
+# ns_udp_stat NS FIELD: a UDP counter of namespace NS (server|client|name), IPv4 and IPv6
+# together: FIELD of the Udp: line of /proc/net/snmp plus Udp6FIELD of /proc/net/snmp6,
+# e.g. InDatagrams, OutDatagrams.
 ns_udp_stat() {
 	local ns=$1
 	case "$ns" in
@@ -865,9 +869,11 @@ ns_udp_stat() {
 	esac
 	# shellcheck disable=SC2016 # an awk program
 	ip netns exec "$ns" awk -v f="$2" '
+		FILENAME ~ /snmp6$/ { if ($1 == "Udp6" f) s += $2; next }
 		$1 == "Udp:" && !hdr { for (i = 2; i <= NF; i++) col[$i] = i; hdr = 1; next }
-		$1 == "Udp:" && hdr { print $(col[f]); exit }
-	' /proc/net/snmp
+		$1 == "Udp:" && hdr == 1 { s += $(col[f]); hdr = 2 }
+		END { print s + 0 }
+	' /proc/net/snmp /proc/net/snmp6
 }
 
 # server_tcp_bytes PEER_IP FIELD: a byte counter (bytes_received, bytes_acked, bytes_sent)
