@@ -21,6 +21,14 @@ transfer() {
 	bulk_transfer "$1" "$2" "$3" 10.66.0.1 "$addr"
 }
 
+# measured NAME DIRECTION BYTES: transfer, and set avg to the mean block size the server's
+# tun device $stun counted meanwhile: passed to the worker (down) or taken from it (up).
+measured() {
+	tun_mark "$stun"
+	transfer "$@"
+	if [ "$2" = down ]; then avg=$(tun_avg tx); else avg=$(tun_avg rx); fi
+}
+
 step "tun-offload on (default), TLS only"
 e2e_conf
 e2e_start
@@ -28,14 +36,10 @@ oc_tunnel_up a alice alicepw
 addr=$TUN_ADDR
 stun=$(server_tun_of "$addr")
 mtu=$(in_server cat "/sys/class/net/$stun/mtu")
-tun_mark "$stun"
-transfer tls-down down "$BIG"
-avg=$(tun_avg tx)
+measured tls-down down "$BIG"
 note "server tun $stun: MTU $mtu, mean block passed to the worker $avg bytes"
 [ "$avg" -gt "$mtu" ] || fail "tun offload: mean block $avg bytes is not above the MTU $mtu"
-tun_mark "$stun"
-transfer tls-up up "$SMALL"
-avg=$(tun_avg rx)
+measured tls-up up "$SMALL"
 note "client -> server: mean block written by the worker $avg bytes"
 [ "$avg" -gt "$mtu" ] || fail "tun offload: the worker wrote blocks of $avg bytes, MTU $mtu"
 assert_ping client 10.66.0.1
@@ -51,16 +55,12 @@ assert_eq "$(oc_dtls_count b)" 1 "established DTLS connections"
 stun=$(server_tun_of "$addr")
 mtu=$(in_server cat "/sys/class/net/$stun/mtu")
 uo=$(ns_udp_stat server OutDatagrams)
-tun_mark "$stun"
-transfer dtls-down down "$BIG"
-avg=$(tun_avg tx)
+measured dtls-down down "$BIG"
 uo=$(($(ns_udp_stat server OutDatagrams) - uo))
 note "DTLS: mean block $avg bytes, $uo UDP sends from the server"
 [ "$avg" -gt "$mtu" ] || fail "tun offload over DTLS: mean block $avg bytes, MTU $mtu"
 [ "$uo" -gt 100 ] || fail "the data did not go over UDP ($uo datagrams)"
-tun_mark "$stun"
-transfer dtls-up up "$SMALL"
-avg=$(tun_avg rx)
+measured dtls-up up "$SMALL"
 note "DTLS client -> server: mean block written by the worker $avg bytes"
 [ "$avg" -gt "$mtu" ] || fail "tun offload over DTLS: the worker wrote blocks of $avg bytes"
 assert_eq "$(oc_dtls_count b)" 1 "DTLS connections after the transfers"
@@ -74,14 +74,10 @@ oc_tunnel_up c alice alicepw
 addr=$TUN_ADDR
 stun=$(server_tun_of "$addr")
 mtu=$(in_server cat "/sys/class/net/$stun/mtu")
-tun_mark "$stun"
-transfer plain-down down "$BIG"
-avg=$(tun_avg tx)
+measured plain-down down "$BIG"
 note "without offload: mean packet $avg bytes"
 [ "$avg" -le "$mtu" ] || fail "tun-offload = false: mean packet $avg bytes is above the MTU $mtu"
-tun_mark "$stun"
-transfer plain-up up "$SMALL"
-avg=$(tun_avg rx)
+measured plain-up up "$SMALL"
 [ "$avg" -le "$mtu" ] || fail "tun-offload = false: the worker wrote $avg-byte blocks"
 oc_tunnel_stop c
 

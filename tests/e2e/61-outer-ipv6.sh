@@ -30,11 +30,8 @@ CLIENT6=fd00:198:18::2
 
 # snmp6 NS FIELD: a counter of /proc/net/snmp6 in namespace NS (server|client).
 snmp6() {
-	local ns=$1
-	case "$ns" in
-	server) ns=$SNS ;;
-	client) ns=$CNS ;;
-	esac
+	local ns
+	ns=$(ns_name "$1")
 	# shellcheck disable=SC2016 # an awk program
 	ip netns exec "$ns" awk -v f="$2" '$1 == f { print $2 }' /proc/net/snmp6
 }

@@ -730,15 +730,21 @@ wait_until() {
 	return 1
 }
 
+# ns_name NS: the namespace name for NS (server, client, or a name as it is).
+ns_name() {
+	case "$1" in
+	server) echo "$SNS" ;;
+	client) echo "$CNS" ;;
+	*) echo "$1" ;;
+	esac
+}
+
 # ping_from NS DEST [PING ARGS...]: 3 pings from namespace NS (server or client) to DEST;
 # success when at least one answer came back. Output in $T/ping.out.
 ping_from() {
-	local ns=$1 dest=$2
+	local ns dest=$2
+	ns=$(ns_name "$1")
 	shift 2
-	case "$ns" in
-	server) ns=$SNS ;;
-	client) ns=$CNS ;;
-	esac
 	ip netns exec "$ns" ping -n -c 3 -i 0.2 -W 2 "$@" "$dest" >"$T/ping.out" 2>&1
 }
 
@@ -862,11 +868,8 @@ server_udp_count() {
 # together: FIELD of the Udp: line of /proc/net/snmp plus Udp6FIELD of /proc/net/snmp6,
 # e.g. InDatagrams, OutDatagrams.
 ns_udp_stat() {
-	local ns=$1
-	case "$ns" in
-	server) ns=$SNS ;;
-	client) ns=$CNS ;;
-	esac
+	local ns
+	ns=$(ns_name "$1")
 	# shellcheck disable=SC2016 # an awk program
 	ip netns exec "$ns" awk -v f="$2" '
 		FILENAME ~ /snmp6$/ { if ($1 == "Udp6" f) s += $2; next }

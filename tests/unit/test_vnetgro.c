@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "tap.h"
 #include "vnet.h"
 #include "vnetgro.h"
@@ -44,23 +45,6 @@ struct pkt {
 static uint8_t store[NPKT][PKT_MAX];
 static struct pkt run[NPKT];
 static uint8_t gbuf[VNET_GRO_MIN_CAP], work[VNET_GRO_MIN_CAP], scratch[65536];
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	wr16(p, (uint16_t)(v >> 16));
-	wr16(p + 2, (uint16_t)v);
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
 
 static uint16_t host16(const uint8_t *p)
 {
